@@ -23,8 +23,8 @@ $(STAMP): settings.ini setup.py constraints.txt Makefile
 
 # nbdev_export and nbdev_clean must leave no diff, then the notebook tests, then pytest (whose summary line ends the run).
 test: install
-	@tools/check_unchanged.sh "nbdev_export (notebooks and package out of sync)" $(BIN)/nbdev_export
-	@tools/check_unchanged.sh "nbdev_clean (notebooks not clean)" $(BIN)/nbdev_clean
+	@tools/check_unchanged.sh "notebooks and package were out of sync" $(BIN)/nbdev_export
+	@tools/check_unchanged.sh "notebooks were not clean" $(BIN)/nbdev_clean
 	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 1
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests
 
