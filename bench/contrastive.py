@@ -11,7 +11,7 @@ from multialign_nb.data import load_corpus, repo_data_dir
 from multialign_nb.models import load_encoder, converted_dir, resolve_model
 from multialign_nb.contrastive import embed_texts, info_nce_loss, JointAligner, ContrastiveConfig, ContrastiveTrainer, joint_items, JointCollator
 
-STEPS, BATCH = int(sys.argv[1]) if len(sys.argv) > 1 else 8, 16
+STEPS, BATCH = int(sys.argv[1]) if len(sys.argv) > 1 else 16, 16
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
 corpus = load_corpus(repo_data_dir()); rng = random.Random(0)
 groups = list(corpus.groups().values())
@@ -33,7 +33,7 @@ def ours():
     model.get_input_embeddings().requires_grad_(False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-5)
     def step(b):
-        e = embed_texts(model, tok, b[0] + b[1]); loss = info_nce_loss(e[:BATCH], e[BATCH:])
+        loss = info_nce_loss(embed_texts(model, tok, b[0]), embed_texts(model, tok, b[1]))  # one padded batch per column, as MNRL
         loss.backward(); opt.step(); opt.zero_grad()
     return timed(step)
 
@@ -47,7 +47,7 @@ def sentence_transformers_mnrl():
     loss_fn = MultipleNegativesRankingLoss(st)
     opt = torch.optim.AdamW([p for p in st.parameters() if p.requires_grad], lr=2e-5)
     def step(b):
-        feats = [st.tokenize(["query: " + t for t in texts]) for texts in b]
+        feats = [st.preprocess(["query: " + t for t in texts]) for texts in b]
         loss = loss_fn(feats, None); loss.backward(); opt.step(); opt.zero_grad()
     return timed(step)
 

@@ -186,7 +186,6 @@ class ContrastiveConfig(TrainingArguments):
     max_length: int = field(default=256, metadata={"help": "Token limit per text."})
     remove_unused_columns: bool = field(default=False, metadata={"help": "Keep the item columns for the collator."})
     bf16: bool = field(default=False, metadata={"help": "bf16 autocast (off: CPU default)."})
-    gradient_checkpointing: bool = field(default=False, metadata={"help": "Trade compute for memory (off: small models)."})
     dataloader_num_workers: int = field(default=0, metadata={"help": "0: worker processes hang under nbdev_test."})
     report_to: str = field(default="none", metadata={"help": "Logging integrations."})
     save_safetensors: bool = field(default=True, metadata={"help": "Checkpoints as safetensors."})
