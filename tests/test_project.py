@@ -1,8 +1,7 @@
 """Project-level checks: README generated from the notebook, splits reproducible, package in sync."""
 import importlib.util, json
-from collections import defaultdict
 from pathlib import Path
-from multialign_nb.data import load_corpus, make_splits, SPLITS
+from multialign_nb.data import load_corpus, make_splits, group_strata, SPLITS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,17 +12,10 @@ def test_readme_matches_index_notebook():
     assert (ROOT / "README.md").read_text(encoding="utf-8") == mod.render(), "README.md drifted from nbs/index.ipynb: run `make readme`"
 
 
-def strata(corpus):
-    "The strata splits.json was made from: group ids per (kind, scope)."
-    out = defaultdict(set)
-    for r in corpus.rows: out[f"{r['kind']}/{r['scope']}"].add(r["group"])
-    return {k: sorted(v) for k, v in out.items()}
-
-
 def test_stored_splits_are_the_documented_procedure():
     corpus = load_corpus(ROOT / "data")
     stored = json.loads((ROOT / "data" / "splits.json").read_text())
-    assert stored == make_splits(strata(corpus))
+    assert stored == make_splits(group_strata(corpus.rows))
     n = {s: len(stored[s]) for s in SPLITS}; total = sum(n.values())
     assert 0.6 < n["train"] / total < 0.8 and 0.05 < n["dev"] / total < 0.15 and 0.15 < n["test"] / total < 0.25
 
