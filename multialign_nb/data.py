@@ -282,10 +282,11 @@ def long_format(corpus):  # a `Corpus`
 def prompt_groups(corpus, langs=None):  # a `Corpus`; languages to keep (default: all)
     "One row per parallel group: group, kind, categories, langs, texts."
     langs = langs or corpus.langs
-    recs = [{"group": g, "kind": by["en" if "en" in by else next(iter(by))]["kind"],
-             "categories": next(iter(by.values()))["categories"],
-             "langs": [l for l in langs if l in by], "texts": [by[l]["text"] for l in langs if l in by]}
-            for g, by in corpus.groups("global").items()]
+    recs = []
+    for g, by in corpus.groups("global").items():
+        r = next(iter(by.values()))  # the rows of a group agree on kind and categories (checked when loading)
+        recs.append({"group": g, "kind": r["kind"], "categories": r["categories"],
+                     "langs": [l for l in langs if l in by], "texts": [by[l]["text"] for l in langs if l in by]})
     return _by_split(recs, corpus.splits)
 
 # %% ../nbs/00_data.ipynb #b27d7d00
