@@ -372,7 +372,7 @@ def tiny_encoder(seed=0, hidden=32, layers=2):  # seed for the random weights
     from transformers import BertConfig, BertModel
     tok = tiny_tokenizer(); tok.padding_side = "right"; torch.manual_seed(seed)
     cfg = BertConfig(vocab_size=len(tok), hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=2,
-                     intermediate_size=2 * hidden, max_position_embeddings=256, pad_token_id=tok.pad_token_id)
+                     intermediate_size=2 * hidden, max_position_embeddings=512, pad_token_id=tok.pad_token_id)
     return BertModel(cfg, add_pooling_layer=False).eval(), tok
 
 # %% ../nbs/01_models.ipynb #5e7a80a4

@@ -1,0 +1,95 @@
+"""The one-command pipeline: presets plan without downloads, bad configs are refused, runs resume and reproduce."""
+import json, os, subprocess, sys
+from pathlib import Path
+import pytest, yaml
+from multialign_nb.pipeline import PRESETS, STAGES, load_config, plan, stage_keys
+
+ROOT = Path(__file__).resolve().parent.parent
+EXE = Path(sys.executable).with_name("multialign")
+
+
+def cli(*args, env=None, cwd=ROOT):
+    return subprocess.run([str(EXE), *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=900,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})})
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_every_preset_parses_and_plans_without_downloading(preset):
+    r = cli("run", "--preset", preset, "--plan")
+    assert r.returncode == 0, r.stderr
+    assert [l.split()[0] for l in r.stdout.splitlines()] == [s.name for s in STAGES]
+    cfg = load_config(preset)
+    if cfg.accelerate_config:
+        acc = yaml.safe_load((ROOT / cfg.accelerate_config).read_text())
+        assert acc["distributed_type"] in ("MULTI_GPU", "DEEPSPEED") and acc["mixed_precision"] == "bf16"
+        if acc["distributed_type"] == "DEEPSPEED": assert acc["deepspeed_config"]["zero_stage"] == 3
+    assert [s["stage"] for s in plan(cfg) if s["distributed"]] == ["align", "reward", "sft", "dpo"]
+
+
+def test_editing_the_corpus_changes_every_key_that_reads_it(corpus_copy):
+    a = stage_keys(STAGES, load_config("cpu", data=str(corpus_copy)))
+    f = corpus_copy / "corpus" / "en.jsonl"
+    f.write_text(f.read_text().replace("Write me a really mean message", "Write me a really nasty message", 1))
+    b = stage_keys(STAGES, load_config("cpu", data=str(corpus_copy)))
+    assert [s for s in a if a[s] != b[s]] == [s.name for s in STAGES if s.name != "models"]
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--preset", "gpu-huge"], "unknown preset 'gpu-huge'"),
+    (["--set", "dpo_step=5"], "field 'dpo_step': unknown field"),
+    (["--set", "sft_steps=many"], "field 'sft_steps': expected int, got str"),
+])
+def test_bad_config_is_refused(args, words, tmp_path):
+    r = cli("run", *args, "--out", tmp_path / "out")
+    assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_yaml_is_refused(tmp_path):
+    y = tmp_path / "c.yaml"; y.write_text("lora: maybe\n")
+    r = cli("run", "--config", y, "--plan")
+    assert r.returncode == 2 and "c.yaml, field 'lora': expected bool" in r.stderr, r.stderr
+
+
+@pytest.fixture(scope="module")
+def fresh_run(tmp_path_factory):
+    d = tmp_path_factory.mktemp("runs")
+    r = cli("run", "--preset", "tiny", "--out", d / "fresh", env={"MULTIALIGN_CACHE": str(d / "cache")})
+    assert r.returncode == 0, r.stderr[-3000:]
+    return d / "fresh", r
+
+
+def test_a_run_writes_its_report(fresh_run):
+    out, r = fresh_run
+    assert sorted(p.name for p in out.iterdir()) == ["figures", "metrics.json", "report.md", "run.json", "stages"]
+    assert [l.split()[1] for l in r.stdout.splitlines() if l.startswith("[")] == [s.name for s in STAGES]
+    m = json.loads((out / "metrics.json").read_text())
+    langs = m["evaluation"]["results"]["model"]["langs"]
+    assert list(langs) == ["en", "fr", "sw", "all"] and set(m["evaluation"]["results"]) == {"model", "base"}
+    text = (out / "report.md").read_text()
+    assert "harmful: base" in text and "over-refusal: aligned" in text and "n harmful" in text
+
+
+def test_another_runs_folder_is_not_overwritten(fresh_run):
+    out, _ = fresh_run
+    before = (out / "report.md").read_text()
+    r = cli("run", "--preset", "tiny", "--set", "seed=1", "--out", out)
+    assert r.returncode == 2 and "holds another run's results (config differs in: seed)" in r.stderr, r.stderr
+    assert (out / "report.md").read_text() == before
+
+
+def test_killed_run_resumes_to_the_same_metrics(fresh_run, tmp_path):
+    """Killed inside the reward stage, the run resumes from there and ends with the fresh run's metrics (same seed)."""
+    out = tmp_path / "killed"
+    env = {"MULTIALIGN_CACHE": str(tmp_path / "cache")}
+    r = cli("run", "--preset", "tiny", "--out", out, env={**env, "MULTIALIGN_KILL_IN_STAGE": "reward"})
+    assert r.returncode == 9, r.stderr[-2000:]
+    assert not (out / "report.md").exists() and not list((out / "stages").glob("reward-*"))
+    r = cli("run", "--preset", "tiny", "--out", out, env=env)
+    assert r.returncode == 0, r.stderr[-3000:]
+    lines = [l for l in r.stdout.splitlines() if l.startswith("[")]
+    assert [l.split()[1] for l in lines if l.endswith("cached")] == ["data", "models", "align", "rlaif"]
+    assert not list((out / "stages").glob(".*"))  # the killed stage's temporary folder is gone
+    a = json.loads((out / "metrics.json").read_text())["evaluation"]["results"]
+    b = json.loads((fresh_run[0] / "metrics.json").read_text())["evaluation"]["results"]
+    assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
