@@ -28,8 +28,9 @@ test: install
 	OMP_NUM_THREADS=1 $(BIN)/nbdev_test --n_workers 1
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests
 
+# The main job: the whole pipeline on the cpu preset (offline defaults), resumable; report in runs/cpu/report.md.
 demo: install
-	$(BIN)/multialign data stats data/ --plot runs/data.png
+	OMP_NUM_THREADS=2 $(BIN)/multialign run --preset cpu --out runs/cpu
 
 # README.md is generated from nbs/index.ipynb (quarto is not available; nbconvert is). A test fails on drift.
 readme: install

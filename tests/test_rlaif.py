@@ -163,3 +163,20 @@ def test_export_import_round_trip(tmp_path):
         w = csv.DictWriter(f, fieldnames=list(rows[0])); w.writeheader(); w.writerows(rows)
     rep = human_agreement(import_annotations(sheet), n_boot=100)
     assert rep["agreement"].tolist() == [1.0, 1.0] and rep["kappa"].tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_revision_pairs_revision_is_chosen_and_unchanged_dropped():
+    res = [{"prompt": "p", "response": "Sure, here it is.", "revision": "I can't help with that.", "lang": "sw", "group": "g1"},
+           {"prompt": "q", "response": "Same.", "revision": " Same. ", "lang": "sw", "group": "g2"},
+           {"prompt": "r", "response": "x", "revision": "", "lang": "hi", "group": "g3"}]
+    p = rlaif.revision_pairs(res, critic="llm:test")
+    assert len(p) == 1 and (p[0]["chosen"], p[0]["rejected"], p[0]["critic"], p[0]["group"]) == ("I can't help with that.", "Sure, here it is.", "llm:test", "g1")
+    assert p.column_names == list(rlaif.PAIR_COLUMNS)
+
+
+def test_critique_and_revise_strips_the_quote_tag(monkeypatch):
+    m, t = tiny_causal_lm()
+    tag = nonce_tag("p", "r")
+    monkeypatch.setattr(rlaif, "generate", lambda *a, **k: [f"<{tag}>\nechoed request\n</{tag}>"])
+    out = rlaif.critique_and_revise(m, t, "p", "r", lang="sw")
+    assert out["critique"] == "echoed request" and out["revision"] == "echoed request"

@@ -1,0 +1,30 @@
+"""Wall time and peak memory of the whole pipeline, per stage (targets for the cpu preset on a 2-core machine:
+under 20 minutes and under 6 GB peak). Runs `multialign run` in a fresh process into a fresh folder (model
+conversions already in the cache are reused: run bench/models.py for those) and prints the stage table.
+
+    .venv/bin/python bench/pipeline.py [--preset cpu] [--out runs/bench-cpu]
+"""
+import argparse, json, os, resource, shutil, subprocess, sys, time
+from pathlib import Path
+
+
+def main(argv=None):
+    a = argparse.ArgumentParser()
+    a.add_argument("--preset", default="cpu")
+    a.add_argument("--out", default=None)
+    args = a.parse_args(argv)
+    out = Path(args.out or f"runs/bench-{args.preset}")
+    if out.exists(): shutil.rmtree(out)
+    exe = Path(sys.executable).with_name("multialign")
+    t = time.time()
+    subprocess.run([str(exe), "run", "--preset", args.preset, "--out", str(out)], check=True,
+                   env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")})
+    wall = time.time() - t
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e6
+    stages = json.loads((out / "run.json").read_text())["stages"]
+    for name, s in stages.items(): print(json.dumps({"stage": name, "seconds": s["seconds"], "peak_rss_gb_so_far": s["peak_rss_gb"]}))
+    print(json.dumps({"preset": args.preset, "wall_s": round(wall, 1), "wall_min": round(wall / 60, 1), "peak_rss_gb": round(peak, 2)}))
+
+
+if __name__ == "__main__":
+    main()
