@@ -114,4 +114,4 @@ def main(argv=None):  # arguments (default: sys.argv[1:])
     return 0
 
 # `python -m multialign_nb.cli ...` (the form `accelerate launch -m` uses); never triggered inside a notebook kernel
-if __name__ == "__main__" and "ipykernel" not in sys.modules: sys.exit(main())
+if __name__ == "__main__" and "IPython" not in sys.modules: sys.exit(main())
