@@ -5,6 +5,7 @@
 # %% ../nbs/09_pipeline.ipynb #0fe0d8da
 from __future__ import annotations
 import dataclasses, hashlib, json, os, resource, shutil, sys, tempfile, time, typing
+from collections import Counter
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 
@@ -15,8 +16,8 @@ from .data import CORPUS_LANGS, DataError, atomic_write
 # %% auto #0
 __all__ = ['PRESETS', 'TINY_MODELS', 'STAGES', 'PipelineConfig', 'config_help', 'config_from_dict', 'load_config', 'Stage',
            'corpus_dir', 'data_fingerprint', 'stage_keys', 'materialize_model', 'stage_data', 'stage_models',
-           'stage_align', 'stage_rlaif', 'pd_counts', 'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate',
-           'plan', 'RunConflict', 'run', 'headline_table', 'write_run_report', 'launch_command']
+           'stage_align', 'stage_rlaif', 'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate', 'plan',
+           'RunConflict', 'run', 'headline_table', 'write_run_report', 'launch_command']
 
 # %% ../nbs/09_pipeline.ipynb #76d0c5b8
 @dataclass
@@ -213,11 +214,7 @@ def stage_rlaif(cfg, inputs, folder):
     pairs.to_json(folder / "pairs.jsonl", force_ascii=False)
     (folder / "ranked.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ranked))
     agree = gold_agreement(ranked)
-    _json(folder / "out.json", {"pairs": len(pairs), "pairs_by_lang": dict(pd_counts(pairs["lang"])), "gold_agreement": agree.to_dict("records")})
-
-def pd_counts(values): 
-    from collections import Counter
-    return Counter(values)
+    _json(folder / "out.json", {"pairs": len(pairs), "pairs_by_lang": dict(Counter(pairs["lang"])), "gold_agreement": agree.to_dict("records")})
 
 # %% ../nbs/09_pipeline.ipynb #0bf314de
 def stage_reward(cfg, inputs, folder):
