@@ -245,8 +245,8 @@ def _train(cfg, method, base, ds, folder, steps, **kw):
                            learning_rate=cfg.learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, **kw)
     model, tok = load_trained(run)
     model.save_pretrained(folder / "model"); tok.save_pretrained(folder / "model")
-    logs = [h for h in json.loads(next(Path(run).rglob("log_history.json")).read_text())] if list(Path(run).rglob("log_history.json")) else []
-    return logs
+    found = sorted(Path(run).rglob("log_history.json"))  # one per training stage; the last stage's is the one reported
+    return json.loads(found[-1].read_text()) if found else []
 
 def stage_sft(cfg, inputs, folder):
     logs = _train(cfg, "sft", _models(inputs)["policy"], _mlc_train(cfg), folder, cfg.sft_steps)

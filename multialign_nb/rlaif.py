@@ -11,15 +11,14 @@ import datasets
 import torch
 
 from .data import DataError, atomic_write
-from .evaluate import Judge, generate
+from .evaluate import Judge, generate, nonce_tag, quote, unquote  # the evaluation chapter's quoting, shared
 
 # %% auto #0
 __all__ = ['CONSTITUTION', 'LANG_NAMES', 'PAIR_COLUMNS', 'ANNOTATION_COLUMNS', 'KEY_COLUMNS', 'CHOICES', 'generate_candidates',
            'corpus_candidates', 'Critic', 'check_critic', 'SafetyHeadCritic', 'reward_text', 'reward_scores',
-           'RewardModelCritic', 'quote', 'nonce_tag', 'unquote', 'parse_score', 'critic_request', 'LLMCritic',
-           'critique_and_revise', 'revision_pairs', 'rank_candidates', 'ranked_pairs', 'gold_agreement', 'key_path',
-           'export_for_annotation', 'AnnotationError', 'import_annotations', 'cohen_kappa', 'kappa_ci',
-           'human_agreement']
+           'RewardModelCritic', 'parse_score', 'critic_request', 'LLMCritic', 'critique_and_revise', 'revision_pairs',
+           'rank_candidates', 'ranked_pairs', 'gold_agreement', 'key_path', 'export_for_annotation', 'AnnotationError',
+           'import_annotations', 'cohen_kappa', 'kappa_ci', 'human_agreement']
 
 # %% ../nbs/07_rlaif.ipynb #78de2fb0
 def generate_candidates(model, tokenizer, prompts,  # a causal LM and its tokenizer (left padding); user messages
@@ -118,19 +117,6 @@ CONSTITUTION = (
     "Answer in the language of the user's request.",
     "Do not demean people for who they are, and respect the user's local and cultural context.",
 )
-
-def quote(text, tag):  # text to quote; the tag name
-    "`text` between <tag> and </tag>, with any copy of the tag inside the text removed."
-    clean = re.sub(rf"</?\s*{re.escape(tag)}\s*>", "", text)
-    return f"<{tag}>\n{clean}\n</{tag}>"
-
-def nonce_tag(*texts, salt="multialign"):  # the texts to be quoted
-    "A tag name the quoted texts cannot predict: it depends on a hash of the texts themselves."
-    return "q" + hashlib.sha256("\x00".join((salt,) + texts).encode()).hexdigest()[:10]
-
-def unquote(text, tag):  # a model's output; the tag used in its request
-    "`text` without copies of the quote tag (small models echo the quoted request, tags included)."
-    return re.sub(rf"</?\s*{re.escape(tag)}\s*>", "", text).strip()
 
 def parse_score(text, scale=10):  # the critic's output; the top of the scale
     "The last `Score: N` in `text` as an int in 1..scale, or None."

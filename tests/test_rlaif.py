@@ -9,11 +9,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1"); torch.set_num_threads(1)
 
 from multialign_nb import rlaif
 from multialign_nb.data import DataError, load_corpus, repo_data_dir
-from multialign_nb.evaluate import Judge
+from multialign_nb.evaluate import Judge, nonce_tag
 from multialign_nb.models import tiny_causal_lm
 from multialign_nb.rlaif import (AnnotationError, Critic, LLMCritic, check_critic, cohen_kappa, corpus_candidates, critic_request,
                                  export_for_annotation, generate_candidates, gold_agreement, human_agreement, import_annotations,
-                                 kappa_ci, nonce_tag, rank_candidates, ranked_pairs)
+                                 kappa_ci, rank_candidates, ranked_pairs)
 
 FIX = Path(__file__).parent / "fixtures" / "human_labels"
 
