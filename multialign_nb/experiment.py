@@ -4,18 +4,20 @@
 
 # %% ../nbs/10_experiment.ipynb #bb3ce556
 from __future__ import annotations
-import json, time
+import json, random, time
 from pathlib import Path
 
+import datasets
 import pandas as pd
 
-from .data import load_corpus, mlc_dataset, repo_data_dir, shared_multijail
-from .evaluate import _responses, evaluate_responses, judge_responses, load_prompts, train_judges
+from .data import atomic_write, load_corpus, mlc_dataset, preference_pairs, repo_data_dir, shared_multijail
+from .evaluate import _rate, _responses, bootstrap, evaluate_responses, judge_responses, load_prompts, train_judges
 from .models import load_causal_lm
 from .preference import load_trained, train_preference
 
 # %% auto #0
-__all__ = ['METHOD_SPECS', 'TIDY_METRICS', 'eval_prompts', 'compare_methods', 'seed_summary', 'plot_methods']
+__all__ = ['METHOD_SPECS', 'TIDY_METRICS', 'eval_prompts', 'compare_methods', 'seed_summary', 'plot_methods', 'transfer_sets',
+           'transfer_check']
 
 # %% ../nbs/10_experiment.ipynb #f8ad2ae3
 METHOD_SPECS = {  # display name -> `train_preference` arguments
@@ -96,3 +98,49 @@ def plot_methods(df, metrics=("harmful_rate", "over_refusal")):  # the `compare_
         ax.legend(fontsize=7, ncol=5, loc="upper right")
     fig.tight_layout()
     return fig
+
+# %% ../nbs/10_experiment.ipynb #0c7197c6
+def transfer_sets(corpus, seed=0):  # a `Corpus`; seed of the sampling
+    "Two training sets of equal size and language mix: local harmful pairs, or global ones; each plus the same benign/borderline pairs."
+    pairs, rng = preference_pairs(corpus)["train"].to_list(), random.Random(seed)
+    local = [p for p in pairs if p["scope"] == "local"]
+    glob = [p for p in pairs if p["scope"] == "global" and p["kind"] == "harmful"]; rng.shuffle(glob)
+    picked, used = [], set()
+    for p in local:  # one global pair in the same language per local pair, each from another parallel group
+        q = next((q for q in glob if q["lang"] == p["lang"] and q["group"] not in used), None)
+        if q is None: raise ValueError(f"transfer_sets: not enough global harmful train groups in {p['lang']}")
+        used.add(q["group"]); picked.append(q)
+    safe = [p for p in pairs if p["kind"] != "harmful"]; rng.shuffle(safe); safe = safe[:len(local)]
+    return {"local": datasets.Dataset.from_list(local + safe), "global": datasets.Dataset.from_list(picked + safe)}
+
+# %% ../nbs/10_experiment.ipynb #79c9ef98
+def _scope_rates(judged, n_boot=1000, seed=0):
+    "Harmful and refusal rates on the harmful prompts of each scope, and over-refusal, each with interval and n."
+    harm, rows = judged[judged["kind"] == "harmful"], []
+    for scope in ("global", "local"):
+        for k in ("harmful", "refusal"):
+            rows.append({"eval": scope, "metric": f"{k}_rate", **bootstrap(_rate(harm[harm["scope"] == scope], k), n_boot=n_boot, seed=seed)})
+    rows.append({"eval": "benign+borderline", "metric": "over_refusal", **bootstrap(_rate(judged[judged["kind"] != "harmful"], "refusal"), n_boot=n_boot, seed=seed)})
+    return rows
+
+def transfer_check(out="runs/transfer",  # folder for trained models and judged responses (reused)
+                   seeds=(0,), policy="HuggingFaceTB/SmolLM2-135M-Instruct",
+                   steps=24, sft_steps=24, batch_size=4, learning_rate=2e-4, max_new_tokens=32, n_boot=1000, log=print):
+    "Tidy DataFrame (trained_on, seed, eval, metric, value, ci_low, ci_high, n): base, and DPO(SFT) on local or on global harms."
+    out = Path(out); corpus = load_corpus(repo_data_dir()); judges = train_judges(corpus)
+    prompts, gen = load_prompts(repo_data_dir()), {"max_new_tokens": max_new_tokens}
+    def judged(name, model):
+        f = out / "judged" / f"{name}.jsonl"
+        if not f.exists():
+            j = judge_responses(_responses(model(), prompts, gen, False), judges)
+            atomic_write(f, lambda p: j.to_json(p, orient="records", lines=True, force_ascii=False))
+        return pd.read_json(f, lines=True)
+    rows = [dict(r, trained_on="base", seed=0) for r in _scope_rates(judged("base", lambda: load_causal_lm(policy)), n_boot)]
+    for seed in seeds:
+        for arm, data in transfer_sets(corpus, seed).items():
+            t = time.time()
+            run = train_preference("dpo_sft", policy, data, out / f"{arm}-s{seed}", seed=seed, max_steps=steps, sft_steps=sft_steps,
+                                   batch_size=batch_size, learning_rate=learning_rate, loss_type=("sigmoid", "sft"))
+            rows += [dict(r, trained_on=arm, seed=seed) for r in _scope_rates(judged(f"{arm}-s{seed}", lambda: load_trained(run)), n_boot, seed)]
+            log(f"trained on {arm} harms, seed {seed}: {time.time() - t:.0f} s")
+    return pd.DataFrame(rows)

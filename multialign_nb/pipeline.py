@@ -322,7 +322,17 @@ def plan(cfg):  # a `PipelineConfig`
 class RunConflict(DataError):
     "The output folder holds another run's results."
 
-def _peak_gb(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+def _reset_peak():
+    "Free what earlier stages left and start a new peak-memory window (Linux; a no-op elsewhere)."
+    import ctypes, gc
+    gc.collect()
+    try: ctypes.CDLL("libc.so.6").malloc_trim(0); Path("/proc/self/clear_refs").write_text("5")
+    except (OSError, AttributeError): pass
+
+def _peak_gb():
+    "Peak resident memory in GB since `_reset_peak` (Linux), else since the process started."
+    try: return next(int(l.split()[1]) for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmHWM:")) * 1024 / 1e9
+    except (OSError, StopIteration): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024) / 1e9
 
 def _claim(out, cfg):
     "Create `out`/run.json for `cfg`, or check that it is already this config's run."
@@ -354,7 +364,7 @@ def run(cfg,  # a `PipelineConfig`
     for i, s in enumerate(STAGES, 1):
         folder = folders[s.name] = out / "stages" / f"{s.name}-{keys[s.name]}"
         if (folder / "out.json").exists(): log(f"[{i}/{len(STAGES)}] {s.name:<9} cached"); continue
-        t = time.time()
+        t = time.time(); _reset_peak()
         def fill(tmp, s=s):
             s.fn(cfg, {a: folders[a] for a in s.after}, tmp)
             if os.environ.get("MULTIALIGN_KILL_IN_STAGE") == s.name: os._exit(9)  # tests: die before the stage is committed
