@@ -6,7 +6,8 @@ on the same model, data, batch, LoRA adapter and precomputed reference log-probs
 """
 import argparse, json, os, resource, subprocess, sys, tempfile, time
 
-VARIANTS = {"trl DPO": dict(mlc_weight=0.0), "DPO+MLC, 4 langs/step": dict(mlc_weight=0.5, mlc_max_langs=4),
+VARIANTS = {"trl DPO": dict(mlc_weight=0.0), "DPO+MLC, 2 langs/step": dict(mlc_weight=0.5, mlc_max_langs=2),
+            "DPO+MLC, 3 langs/step": dict(mlc_weight=0.5, mlc_max_langs=3), "DPO+MLC, 4 langs/step": dict(mlc_weight=0.5, mlc_max_langs=4),
             "DPO+MLC, all 10 langs": dict(mlc_weight=0.5)}
 
 

@@ -249,7 +249,7 @@ def _sft_view(ds):
 def _stage_args(cls, stage_dir, s, extra):
     keys = ("seed", "max_steps", "learning_rate", "logging_steps", "mlc_weight", "mlc_tau", "mlc_layer", "mlc_centre", "mlc_dim", "mlc_max_langs", "max_length")
     kw = {k: s[k] for k in keys}
-    return cls(output_dir=str(stage_dir), per_device_train_batch_size=s["batch_size"], save_strategy="no", disable_tqdm=True, **kw, **extra)
+    return cls(output_dir=str(stage_dir), per_device_train_batch_size=s["batch_size"], gradient_accumulation_steps=s["grad_accum"], save_strategy="no", disable_tqdm=True, **kw, **extra)
 
 # %% ../nbs/06_preference.ipynb #ff0ac405
 def _run_stage(stage, model, tok, ds, stage_dir, s, ref_cache_dir):
@@ -285,7 +285,8 @@ def train_preference(method,  # 'sft', 'dpo' or 'dpo_sft' (SFT, then DPO from th
                      model_name_or_path,  # hub id (offline sources work) or local folder of the base model
                      train_dataset,  # datasets.Dataset with prompt/chosen/rejected (+ variants, variant_langs for MLC)
                      out_dir,  # output folder (reused when it holds a finished run with the same settings)
-                     seed=0, max_steps=20, batch_size=4,
+                     seed=0, max_steps=20, batch_size=4,  # batch_size: examples per forward
+                     grad_accum=1,  # gradient accumulation steps: the optimiser sees batch_size * grad_accum examples per step
                      learning_rate=None,  # default 2e-4 with LoRA, 2e-5 for full fine-tuning
                      lora=True, lora_r=16,
                      beta=0.1, loss_type=("sigmoid",), loss_weights=None,  # DPO: e.g. loss_type=('sigmoid', 'sft')
@@ -296,14 +297,14 @@ def train_preference(method,  # 'sft', 'dpo' or 'dpo_sft' (SFT, then DPO from th
     "Train a policy by SFT, DPO or DPO(SFT), optionally with the MLC term; return the output folder."
     if method not in METHODS: raise ValueError(f"method {method!r}: use one of {', '.join(METHODS)}")
     s = dict(method=method, base=str(Path(model_name_or_path).resolve()) if Path(model_name_or_path).is_dir() else model_name_or_path,
-             seed=seed, max_steps=max_steps, batch_size=batch_size, learning_rate=learning_rate or (2e-4 if lora else 2e-5),
+             seed=seed, max_steps=max_steps, batch_size=batch_size, grad_accum=grad_accum, learning_rate=learning_rate or (2e-4 if lora else 2e-5),
              lora=lora, lora_r=lora_r, beta=beta, loss_type=list(loss_type), loss_weights=list(loss_weights) if loss_weights else None,
              mlc_weight=mlc_weight, mlc_tau=mlc_tau, mlc_layer=mlc_layer, mlc_centre=mlc_centre, mlc_dim=mlc_dim, mlc_max_langs=mlc_max_langs,
              max_length=max_length, logging_steps=logging_steps, sft_steps=sft_steps or max_steps, n_train=len(train_dataset),
              data_hash=_data_hash(train_dataset), stages=METHODS[method])
     out = Path(out_dir)
     if (out / RUN_FILE).exists():
-        old = json.loads((out / RUN_FILE).read_text())
+        old = {"grad_accum": 1, **json.loads((out / RUN_FILE).read_text())}  # runs written before grad_accum existed used 1
         if old == s: return out
         diff = sorted(k for k in set(old) | set(s) if old.get(k) != s.get(k))
         raise ValueError(f"{out} holds a finished run with other settings ({', '.join(diff)}): use another out_dir or delete it")
