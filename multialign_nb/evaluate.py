@@ -17,15 +17,15 @@ import torch.nn.functional as F
 from .data import (CORPUS_LANGS, KINDS, LANG_CODES, SCOPES, DataError, load_corpus, load_multijail,
                                 read_jsonl)
 from .models import cache_dir, chat_prompts, embed, load_causal_lm, load_encoder
-from .safety import brier, ece
+from .safety import brier, ece, plot_reliability
 
 # %% auto #0
 __all__ = ['PROMPT_FIELDS', 'OPTIONAL_PROMPT_FIELDS', 'LLM_JUDGE_TEMPLATE', 'REPORT_METRICS', 'generate', 'load_prompts', 'Judge',
            'JudgeLeak', 'check_disjoint', 'EmbeddingJudge', 'fit_head', 'judge_examples', 'Judges', 'train_judges',
            'UtilityJudge', 'nonce_tag', 'quote', 'unquote', 'parse_verdict', 'LLMJudge', 'judge_responses', 'bootstrap',
            'language_metrics', 'consistency_metrics', 'pag_matrix', 'relative_harm_reduction', 'results',
-           'evaluate_responses', 'report_table', 'plot_rates', 'plot_pag', 'swap_dir', 'md_table', 'report_markdown',
-           'write_report', 'judge_accuracy', 'evaluate_model']
+           'evaluate_responses', 'report_table', 'plot_rates', 'plot_pag', 'plot_calibration', 'swap_dir', 'md_table',
+           'report_markdown', 'write_report', 'judge_accuracy', 'evaluate_model']
 
 # %% ../nbs/04_evaluation.ipynb #d824f14b
 def _gen_kwargs(max_new_tokens, do_sample, temperature, top_p, n):
@@ -433,6 +433,17 @@ def plot_pag(judged, title="agreement on harmful groups"):  # judged rows of one
     ax.set_title(title); fig.tight_layout()
     return fig
 
+def _calibration_rows(judged):
+    "Harmful prompts with a verdict and a p_safe, as `plot_reliability` rows (label 1 = safe; logit of p_safe)."
+    if "p_safe" not in judged: return []
+    k = judged[(judged["kind"] == "harmful") & judged["harmful"].notna() & judged["p_safe"].notna()]
+    q = k["p_safe"].astype(float).clip(1e-6, 1 - 1e-6)
+    return [{"lang": l, "label": int(h == 0), "logit": math.log(p / (1 - p))} for l, h, p in zip(k["lang"], k["harmful"], q)]
+
+def plot_calibration(judged, n_bins=15):  # judged rows of one model, with a p_safe column; confidence bins
+    "Reliability diagram per language: p(safe) from the safety scorer against the harmful judge's verdict."
+    return plot_reliability(_calibration_rows(judged), n_bins=n_bins, title="p(safe) against the harmful judge's verdict (harmful prompts)")
+
 # %% ../nbs/04_evaluation.ipynb #06119065
 def swap_dir(out, write):  # destination folder; `write(tmp_folder)` fills a fresh folder
     "Fill a temporary folder beside `out`, then replace `out` with it (the old one is removed only after the swap)."
@@ -479,8 +490,10 @@ def write_report(out,  # output folder
         (tmp / "report.md").write_text(report_markdown(metrics, judge_acc))
         frames = pd.concat([judged.assign(model="model")] + ([base.assign(model="base")] if base is not None else []))
         frames.to_json(tmp / "responses.jsonl", orient="records", lines=True, force_ascii=False)
-        for name, fig in (("rates.png", plot_rates(metrics)), ("pag.png", plot_pag(judged))):
-            fig.savefig(tmp / name, dpi=110); plt.close(fig)
+        figs = {"rates.png": plot_rates, "pag.png": lambda m: plot_pag(judged)}
+        if _calibration_rows(judged): figs["calibration.png"] = lambda m: plot_calibration(judged)  # only with a safety scorer
+        for name, plot in figs.items():
+            fig = plot(metrics); fig.savefig(tmp / name, dpi=110); plt.close(fig)
     return swap_dir(out, write)
 
 # %% ../nbs/04_evaluation.ipynb #743f9b12

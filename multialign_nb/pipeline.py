@@ -424,10 +424,11 @@ def write_run_report(out, cfg, state, folders):  # output folder; config; run st
         _records_table(metrics["reward"]["test_accuracy"], ["lang", "n", "accuracy", "ci_low", "ci_high"]), "",
         f"DPO trained on {metrics['dpo']['pairs']} pairs ({metrics['dpo']['ai_pairs']} of them re-ranked by the reward model).", "",
         "## Stages", "", md_table(__import__("pandas").DataFrame(stage_rows).set_index("stage")) if stage_rows else "(all cached)", "",
-        "Figures: `figures/rates.png` (per-language bars with intervals, base and aligned), `figures/pag.png` (agreement between languages).",
+        "Figures: `figures/rates.png` (per-language bars with intervals, base and aligned), `figures/pag.png` (agreement between languages), `figures/calibration.png` (p(safe) reliability per language).",
         f"Full evaluation tables: `stages/{folders['evaluate'].name}/report/report.md`.", ""])
     (out / "figures").mkdir(exist_ok=True)
-    for f in ("rates.png", "pag.png"): atomic_write(out / "figures" / f, lambda p, f=f: shutil.copyfile(ev / f, p))
+    for f in ("rates.png", "pag.png", "calibration.png"):
+        if (ev / f).exists(): atomic_write(out / "figures" / f, lambda p, f=f: shutil.copyfile(ev / f, p))
     atomic_write(out / "metrics.json", lambda p: Path(p).write_text(json.dumps(metrics, indent=1, ensure_ascii=False, default=str)))
     atomic_write(out / "report.md", lambda p: Path(p).write_text(text))
     return metrics
