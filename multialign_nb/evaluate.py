@@ -490,10 +490,10 @@ def write_report(out,  # output folder
         (tmp / "report.md").write_text(report_markdown(metrics, judge_acc))
         frames = pd.concat([judged.assign(model="model")] + ([base.assign(model="base")] if base is not None else []))
         frames.to_json(tmp / "responses.jsonl", orient="records", lines=True, force_ascii=False)
-        figs = {"rates.png": plot_rates, "pag.png": lambda m: plot_pag(judged)}
-        if _calibration_rows(judged): figs["calibration.png"] = lambda m: plot_calibration(judged)  # only with a safety scorer
-        for name, plot in figs.items():
-            fig = plot(metrics); fig.savefig(tmp / name, dpi=110); plt.close(fig)
+        figs = [("rates.png", lambda: plot_rates(metrics)), ("pag.png", lambda: plot_pag(judged))]
+        if _calibration_rows(judged): figs.append(("calibration.png", lambda: plot_calibration(judged)))  # only with a safety scorer
+        for name, plot in figs:
+            fig = plot(); fig.savefig(tmp / name, dpi=110); plt.close(fig)
     return swap_dir(out, write)
 
 # %% ../nbs/04_evaluation.ipynb #743f9b12
