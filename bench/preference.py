@@ -2,9 +2,12 @@
 on the same model, data, batch, LoRA adapter and precomputed reference log-probs. Each variant runs in a fresh process
 (peak RSS is per process). Target: MLC step time / plain DPO step time <= 1.3.
 
-    OMP_NUM_THREADS=2 .venv/bin/python bench/preference.py [--tiny] [--steps N] [--batch B] [--max-length L]
+This VM's step times drift by up to 40 % between runs minutes apart, so the variants are run in rounds (in order, then
+in reverse order, alternating) and each ratio is the median over rounds of the ratio to the plain DPO run of the same round.
+
+    OMP_NUM_THREADS=2 .venv/bin/python bench/preference.py [--tiny] [--steps N] [--batch B] [--max-length L] [--rounds R]
 """
-import argparse, json, os, resource, subprocess, sys, tempfile, time
+import argparse, json, os, resource, statistics, subprocess, sys, tempfile, time
 
 VARIANTS = {"trl DPO": dict(mlc_weight=0.0), "DPO+MLC, 2 langs/step": dict(mlc_weight=0.5, mlc_max_langs=2),
             "DPO+MLC, 3 langs/step": dict(mlc_weight=0.5, mlc_max_langs=3), "DPO+MLC, 4 langs/step": dict(mlc_weight=0.5, mlc_max_langs=4),
@@ -44,19 +47,25 @@ def run_one(name, tiny, steps, batch, max_length):
 def main():
     p = argparse.ArgumentParser(); p.add_argument("--tiny", action="store_true"); p.add_argument("--steps", type=int, default=4)
     p.add_argument("--batch", type=int, default=4); p.add_argument("--max-length", type=int, default=256); p.add_argument("--one")
+    p.add_argument("--rounds", type=int, default=2)
     a = p.parse_args()
     if a.one: return run_one(a.one, a.tiny, a.steps, a.batch, a.max_length)
     model = "tiny test model" if a.tiny else "SmolLM2-135M-Instruct"
     print(f"{model}, LoRA r=16 all linear, batch {a.batch} pairs, max_length {a.max_length}, reference log-probs precomputed, "
-          f"{a.steps} timed steps after 2 warm-up, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
-    res = {}
-    for name in VARIANTS:
-        cmd = [sys.executable, __file__, "--one", name, "--steps", str(a.steps), "--batch", str(a.batch), "--max-length", str(a.max_length)] + (["--tiny"] if a.tiny else [])
-        out = subprocess.run(cmd, capture_output=True, text=True)
-        if out.returncode: sys.exit(out.stderr[-3000:])
-        res[name] = json.loads(out.stdout.strip().splitlines()[-1])
-        base = res["trl DPO"]["step_s"]
-        print(f"{name:24s} step {res[name]['step_s']:.3f} s  ratio {res[name]['step_s'] / base:.2f}  peak RSS {res[name]['peak_rss_gb']:.2f} GB", flush=True)
+          f"{a.steps} timed steps after 2 warm-up, {a.rounds} rounds, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
+    runs = {name: [] for name in VARIANTS}
+    for r in range(a.rounds):
+        for name in (list(VARIANTS) if r % 2 == 0 else list(VARIANTS)[::-1]):
+            cmd = [sys.executable, __file__, "--one", name, "--steps", str(a.steps), "--batch", str(a.batch), "--max-length", str(a.max_length)] + (["--tiny"] if a.tiny else [])
+            out = subprocess.run(cmd, capture_output=True, text=True)
+            if out.returncode: sys.exit(out.stderr[-3000:])
+            runs[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"round {r + 1}: " + ", ".join(f"{n} {runs[n][r]['step_s']:.2f} s" for n in VARIANTS), flush=True)
+    base = [x["step_s"] for x in runs["trl DPO"]]
+    for name, xs in runs.items():
+        steps = [x["step_s"] for x in xs]; ratios = [s / b for s, b in zip(steps, base)]
+        print(f"{name:36s} step {statistics.median(steps):.3f} s  ratio {statistics.median(ratios):.2f} (rounds: {', '.join(f'{q:.2f}' for q in ratios)})  "
+              f"peak RSS {max(x['peak_rss_gb'] for x in xs):.2f} GB", flush=True)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from transformers import Trainer, TrainingArguments
 
-from .data import CORPUS_LANGS, load_corpus, repo_data_dir
+from .data import CORPUS_LANGS, load_corpus, load_parallel, repo_data_dir
 from .models import _max_len, embed, mean_pool, retrieval_top1
 
 # %% auto #0
@@ -108,9 +108,11 @@ def _ctx(prompt, response): return f"{prompt}\n{response}"
 
 @dataclass
 class JointCollator:
-    "Builds a joint-alignment batch from `joint_items` rows, choosing languages with a seeded RNG."
+    "Builds a joint-alignment batch from `joint_items` rows, choosing languages with a seeded RNG; optionally adds parallel prompts."
     seed: int = 0
     calls: int = 0
+    parallel: list = None  # rows of `data.load_parallel`: extra translation pairs for the prompt term
+    parallel_per_batch: int = 0  # how many of them each batch draws
 
     def __call__(self, items):
         if not items: raise ValueError("JointCollator: empty batch")
@@ -128,6 +130,10 @@ class JointCollator:
             b["groups"].append(it["group"]); b["label"].append(int(it["safety"] < 0.5)); b["safety"].append(it["safety"])
             b["adv_safety"].append(it["other_safety"])  # the adversarial variant (last negative) keeps its response's label
         b["label"], b["safety"], b["adv_safety"] = torch.tensor(b["label"]), torch.tensor(b["safety"]), torch.tensor(b["adv_safety"])
+        b["par_a"], b["par_b"], b["par_groups"] = [], [], []
+        for r in rng.sample(self.parallel or [], min(self.parallel_per_batch, len(self.parallel or []))):
+            la, lb = rng.sample(sorted(r["translation"]), 2)
+            b["par_a"].append(r["translation"][la]); b["par_b"].append(r["translation"][lb]); b["par_groups"].append("parallel/" + r["id"])
         return b
 
 # %% ../nbs/02_contrastive.ipynb #3756d6d4
@@ -187,6 +193,7 @@ class ContrastiveConfig(TrainingArguments):
     label_weight: float = field(default=1.0, metadata={"help": "Weight of the response-vs-label InfoNCE term."})
     head_learning_rate: float = field(default=1e-3, metadata={"help": "Learning rate of the safety head and label vectors (new, randomly initialised: far above the encoder's)."})
     prompt_weight: float = field(default=1.0, metadata={"help": "Weight of the prompt-translation InfoNCE term."})
+    parallel_per_batch: int = field(default=0, metadata={"help": "Parallel prompts (data/parallel.jsonl) added to each batch's prompt-translation term; 0: none."})
     freeze_word_embeddings: bool = field(default=True, metadata={"help": "Freeze the input word embeddings (96M of e5-small's 118M parameters; ~25x faster steps on CPU)."})
     max_length: int = field(default=256, metadata={"help": "Token limit per text."})
     activation_checkpointing: bool = field(default=True, metadata={"help": "Recompute the encoder's activations in the backward pass: one step at batch 16 (96 texts) peaks at 2.8 GB instead of 7.9 GB, at about the same speed on CPU."})
@@ -199,9 +206,12 @@ class ContrastiveConfig(TrainingArguments):
 # %% ../nbs/02_contrastive.ipynb #952f3d0e
 class ContrastiveTrainer(Trainer):
     "A `Trainer` for `JointAligner` with the joint InfoNCE + lambda * MSE loss."
-    def __init__(self, model, args, train_dataset, collator=None, **kw):
+    def __init__(self, model, args, train_dataset, collator=None,
+                 parallel=None, **kw):  # rows of `data.load_parallel` (needed when args.parallel_per_batch > 0)
+        if args.parallel_per_batch > 0 and not parallel: raise ValueError("parallel_per_batch > 0 needs parallel prompts: pass parallel=load_parallel(...)")
         if args.freeze_word_embeddings: model.encoder.get_input_embeddings().requires_grad_(False)
-        super().__init__(model=model, args=args, train_dataset=train_dataset, data_collator=collator or JointCollator(seed=args.seed), **kw)
+        collator = collator or JointCollator(seed=args.seed, parallel=parallel, parallel_per_batch=args.parallel_per_batch)
+        super().__init__(model=model, args=args, train_dataset=train_dataset, data_collator=collator, **kw)
         self._parts = {}
 
     def create_optimizer(self, model=None):
@@ -215,11 +225,12 @@ class ContrastiveTrainer(Trainer):
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         a = self.args; B = len(inputs["anchor"])
-        texts = inputs["prompt_a"] + inputs["prompt_b"] + inputs["anchor"] + inputs["positive"] + [n for ns in inputs["negatives"] for n in ns]
+        pa_texts, pb_texts = inputs["prompt_a"] + inputs.get("par_a", []), inputs["prompt_b"] + inputs.get("par_b", []); P = len(pa_texts)
+        texts = pa_texts + pb_texts + inputs["anchor"] + inputs["positive"] + [n for ns in inputs["negatives"] for n in ns]
         e = model.embed(texts)
-        pa, pb, anc, pos = e[:B], e[B:2 * B], e[2 * B:3 * B], e[3 * B:4 * B]
-        neg = e[4 * B:].reshape(B, len(inputs["negatives"][0]), -1); adv = neg[:, -1]
-        groups = [g.split("/")[0] for g in inputs["groups"]]
+        pa, pb, anc, pos = e[:P], e[P:2 * P], e[2 * P:2 * P + B], e[2 * P + B:2 * P + 2 * B]
+        neg = e[2 * P + 2 * B:].reshape(B, len(inputs["negatives"][0]), -1); adv = neg[:, -1]
+        groups = [g.split("/")[0] for g in inputs["groups"]] + inputs.get("par_groups", [])
         label = inputs["label"].to(e.device)
         parts = {"prompt": info_nce_loss(pa, pb, temperature=a.temperature, groups=groups),
                  "response": info_nce_loss(anc, pos, neg, temperature=a.temperature, groups=inputs["groups"]),
@@ -250,7 +261,9 @@ def alignment_report(encoder, tokenizer, texts_by_lang,  # an encoder; {lang: [t
 # %% ../nbs/02_contrastive.ipynb #0dc754dd
 def train_joint(model_name="intfloat/multilingual-e5-small",  # encoder hub id or folder
                 out_dir="runs/contrastive-e5",  # where the trained aligner is saved (reused when present)
-                corpus_dir=None, **config):  # corpus folder (default: the project's); `ContrastiveConfig` fields
+                corpus_dir=None,  # corpus folder (default: the project's)
+                parallel=None,  # parallel-prompts file for `parallel_per_batch` (default: parallel.jsonl in the corpus folder)
+                **config):  # `ContrastiveConfig` fields
     "Train (or load, when `out_dir` holds a finished run) a `JointAligner` on the corpus train split."
     from multialign_nb.models import load_encoder
     import safetensors.torch
@@ -264,7 +277,8 @@ def train_joint(model_name="intfloat/multilingual-e5-small",  # encoder hub id o
                     warmup_steps=10, logging_steps=10,
                     save_strategy="no", seed=0, use_cpu=not torch.cuda.is_available())
     args = ContrastiveConfig(output_dir=str(out), **{**defaults, **config})
-    trainer = ContrastiveTrainer(aligner, args, datasets.Dataset.from_list(joint_items(corpus))); trainer.train()
+    par = load_parallel(parallel or Path(corpus_dir or repo_data_dir()) / "parallel.jsonl") if args.parallel_per_batch > 0 else None
+    trainer = ContrastiveTrainer(aligner, args, datasets.Dataset.from_list(joint_items(corpus)), parallel=par); trainer.train()
     out.mkdir(parents=True, exist_ok=True)
     (out / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
     safetensors.torch.save_file({k: v.contiguous() for k, v in aligner.state_dict().items()}, out / "aligner.safetensors")

@@ -13,12 +13,12 @@ import datasets
 
 # %% auto #0
 __all__ = ['CORPUS_LANGS', 'UNSEEN_LANGS', 'KINDS', 'SCOPES', 'HARM_CATEGORIES', 'LANG_CODES', 'SCRIPTS', 'FIELDS',
-           'RESPONSE_FIELDS', 'SPLITS', 'LONG_COLUMNS', 'MULTIJAIL_LANGS', 'MULTIJAIL_HUB_ID', 'AYA_HUB_ID',
-           'AYA_FILE_LANGS', 'AYA_FIELDS', 'DataError', 'read_jsonl', 'letter_scripts', 'script_problem',
+           'RESPONSE_FIELDS', 'SPLITS', 'LONG_COLUMNS', 'PARALLEL_FIELDS', 'MULTIJAIL_LANGS', 'MULTIJAIL_HUB_ID',
+           'AYA_HUB_ID', 'AYA_FILE_LANGS', 'AYA_FIELDS', 'DataError', 'read_jsonl', 'letter_scripts', 'script_problem',
            'validate_row', 'make_splits', 'group_strata', 'read_splits', 'Corpus', 'load_corpus', 'repo_data_dir',
-           'long_format', 'prompt_groups', 'safety_items', 'preference_pairs', 'mlc_dataset', 'load_multijail',
-           'shared_multijail', 'aya_category', 'aya_files', 'load_aya_redteaming', 'Source', 'load_any', 'data_stats',
-           'lang_table', 'atomic_write', 'plot_stats']
+           'long_format', 'prompt_groups', 'safety_items', 'preference_pairs', 'mlc_dataset', 'load_parallel',
+           'load_multijail', 'shared_multijail', 'aya_category', 'aya_files', 'load_aya_redteaming', 'Source',
+           'load_any', 'data_stats', 'lang_table', 'atomic_write', 'plot_stats']
 
 # %% ../nbs/00_data.ipynb #0c41f504
 CORPUS_LANGS = ("en", "es", "fr", "de", "ru", "ar", "hi", "zh", "bn", "sw")  # written in the corpus
@@ -327,6 +327,26 @@ def mlc_dataset(corpus,  # a `Corpus`
         recs.append({**_pair(r["text"], r["chosen"]["text"], r["rejected"]["text"], chat), "group": g, "kind": r["kind"],
                      "variant_langs": vl, "variants": [by[l]["text"] for l in vl]})
     return _by_split(recs, corpus.splits)
+
+# %% ../nbs/00_data.ipynb #a1c0de02
+PARALLEL_FIELDS = {"id": str, "kind": str, "translation": dict}
+
+def load_parallel(path):  # a parallel-prompts .jsonl file, e.g. data/parallel.jsonl
+    "Read and validate parallel prompts: one row per prompt, `translation` maps two or more language codes to its texts."
+    rows, seen = [], {}
+    for line, row in read_jsonl(path):
+        _check_fields(row, PARALLEL_FIELDS, path, line)
+        err = lambda f, m: DataError(path, line, f, m)
+        if row["kind"] not in KINDS: raise err("kind", f"{row['kind']!r} is not one of {', '.join(KINDS)}")
+        if row["id"] in seen: raise err("id", f"duplicate id {row['id']} (first at line {seen[row['id']]})")
+        if len(row["translation"]) < 2: raise err("translation", "needs the prompt in at least two languages")
+        for lang, text in row["translation"].items():
+            if lang not in LANG_CODES: raise err(f"translation.{lang}", f"unknown language code {lang!r} (ISO 639-1, e.g. 'en', 'hi', 'sw')")
+            if not isinstance(text, str): raise err(f"translation.{lang}", f"expected str, got {type(text).__name__}")
+            _check_text(text, lang, path, line, f"translation.{lang}")
+        seen[row["id"]] = line; rows.append(row)
+    if not rows: raise DataError(path, None, None, "no rows")
+    return rows
 
 # %% ../nbs/00_data.ipynb #05750846
 MULTIJAIL_LANGS = ("en", "zh", "it", "vi", "ar", "ko", "th", "bn", "sw", "jv")

@@ -46,7 +46,7 @@ class PipelineConfig:
     beta: float = field(default=0.1, metadata={"help": "DPO beta (strength of the pull toward the reference)."})
     mlc_weight: float = field(default=0.3, metadata={"help": "Weight of the MLC loss in DPO (0 = plain DPO; the paper warns >= 0.8 hurts utility)."})
     mlc_tau: float = field(default=1.0, metadata={"help": "Temperature of the MLC loss (at 0.1 it is saturated on small models: MLC chapter)."})
-    mlc_max_langs: typing.Optional[int] = field(default=4, metadata={"help": "Languages per group and step for the MLC term, English included (None = all). Measured on CPU against a plain DPO step: 2 cost 1.2-1.3x, 4 cost 1.4-1.9x, all 10 cost 1.9-3.3x (bench/RESULTS.md)."})
+    mlc_max_langs: typing.Optional[int] = field(default=2, metadata={"help": "Languages per group and step for the MLC term, English included (None = all); each step samples the others afresh. Measured on CPU against a plain DPO step: 2 cost 1.1-1.3x, 4 cost 1.4-1.9x, all 10 cost 1.9-3.3x (bench/RESULTS.md)."})
     mlc_layer: typing.Optional[int] = field(default=None, metadata={"help": "Hidden-state index of the MLC representation (None = the middle layer)."})
     mlc_centre: bool = field(default=True, metadata={"help": "Subtract a running mean before the MLC extractor (small models share one direction: see the MLC chapter)."})
     eval_split: str = field(default="test", metadata={"help": "Corpus split to evaluate on (the judges learn from dev)."})
