@@ -209,6 +209,7 @@ class ContrastiveTrainer(Trainer):
     def __init__(self, model, args, train_dataset, collator=None,
                  parallel=None, **kw):  # rows of `data.load_parallel` (needed when args.parallel_per_batch > 0)
         if args.parallel_per_batch > 0 and not parallel: raise ValueError("parallel_per_batch > 0 needs parallel prompts: pass parallel=load_parallel(...)")
+        if parallel and args.parallel_per_batch <= 0: raise ValueError("parallel prompts given but parallel_per_batch is 0: set parallel_per_batch to use them")
         if args.freeze_word_embeddings: model.encoder.get_input_embeddings().requires_grad_(False)
         collator = collator or JointCollator(seed=args.seed, parallel=parallel, parallel_per_batch=args.parallel_per_batch)
         super().__init__(model=model, args=args, train_dataset=train_dataset, data_collator=collator, **kw)
@@ -277,6 +278,7 @@ def train_joint(model_name="intfloat/multilingual-e5-small",  # encoder hub id o
                     warmup_steps=10, logging_steps=10,
                     save_strategy="no", seed=0, use_cpu=not torch.cuda.is_available())
     args = ContrastiveConfig(output_dir=str(out), **{**defaults, **config})
+    if parallel and args.parallel_per_batch <= 0: raise ValueError(f"parallel={parallel!s} given but parallel_per_batch is 0: set parallel_per_batch to use it")
     par = load_parallel(parallel or Path(corpus_dir or repo_data_dir()) / "parallel.jsonl") if args.parallel_per_batch > 0 else None
     trainer = ContrastiveTrainer(aligner, args, datasets.Dataset.from_list(joint_items(corpus)), parallel=par); trainer.train()
     out.mkdir(parents=True, exist_ok=True)
