@@ -19,8 +19,8 @@ from .models import _max_len, embed, mean_pool, retrieval_top1
 
 # %% auto #0
 __all__ = ['JAILBREAK_FRAMES', 'LABEL_TEXTS', 'info_nce_loss', 'embed_texts', 'code_switch', 'adversarial_variant', 'joint_items',
-           'JointCollator', 'SafetyHead', 'JointAligner', 'safety_scores', 'ContrastiveConfig', 'ContrastiveTrainer',
-           'alignment_report', 'train_joint']
+           'JointCollator', 'SafetyHead', 'JointAligner', 'safety_scores', 'seen_token_ids', 'TokenOffsets',
+           'ContrastiveConfig', 'ContrastiveTrainer', 'alignment_report', 'train_joint']
 
 # %% ../nbs/02_contrastive.ipynb #b359b787
 def _check_embeddings(name, x, dims):
@@ -184,6 +184,44 @@ def safety_scores(aligner, prompts, responses, batch_size=32,  # a `JointAligner
     out = torch.cat([f(ctx[i:i + batch_size]) for i in range(0, len(ctx), batch_size)])
     aligner.train(was); return out
 
+# %% ../nbs/02_contrastive.ipynb #5353cce5
+def seen_token_ids(tokenizer, texts, prefix=""):  # a tokenizer; the training texts; the prefix the encoder puts before them
+    "The vocabulary ids of every token the texts tokenize to, special tokens included."
+    ids = set()
+    for k in range(0, len(texts), 512):
+        for row in tokenizer([prefix + t for t in texts[k:k + 512]])["input_ids"]: ids.update(row)
+    return ids
+
+def _training_texts(dataset, parallel=None):  # `joint_items` rows; `data.load_parallel` rows
+    "Every text a joint-alignment batch draws from: prompts, both responses, parallel prompts, the jailbreak frames."
+    texts = [t for row in dataset for k in ("prompt", "response", "other") for t in row[k]]
+    return texts + [t for r in (parallel or []) for t in r["translation"].values()] + [f.format(p="") for f in JAILBREAK_FRAMES]
+
+class TokenOffsets(nn.Module):
+    "Trainable offsets for some rows of a frozen embedding table, added to its output; `merge` writes them into the table."
+    def __init__(self, embedding: nn.Embedding,  # the input word embeddings (frozen)
+                 token_ids):  # the rows to train, e.g. `seen_token_ids` of the training texts
+        super().__init__()
+        ids = torch.tensor(sorted({int(i) for i in token_ids}), dtype=torch.long)
+        if not len(ids): raise ValueError("TokenOffsets: no token ids to train")
+        if ids[0] < 0 or ids[-1] >= embedding.num_embeddings:
+            raise ValueError(f"TokenOffsets: token ids must be in [0, {embedding.num_embeddings}), got {ids[0].item()}..{ids[-1].item()}")
+        slot = torch.full((embedding.num_embeddings,), len(ids), dtype=torch.long); slot[ids] = torch.arange(len(ids))
+        dev = embedding.weight.device
+        self.register_buffer("ids", ids.to(dev)); self.register_buffer("slot", slot.to(dev))  # slot len(ids): no offset
+        self.offsets = nn.Parameter(torch.zeros(len(ids), embedding.embedding_dim, dtype=embedding.weight.dtype, device=dev))
+        self._hook = embedding.register_forward_hook(lambda module, args, out: out + self(args[0]))
+
+    def forward(self, input_ids):
+        "The offset of each input token (zero for the rows not trained)."
+        table = torch.cat([self.offsets, self.offsets.new_zeros(1, self.offsets.shape[1])])
+        return F.embedding(self.slot[input_ids], table)
+
+    @torch.no_grad()
+    def merge(self, embedding):  # the table the offsets were made for
+        "Write the offsets into the table and remove the hook."
+        self._hook.remove(); embedding.weight[self.ids] += self.offsets.to(embedding.weight.dtype)
+
 # %% ../nbs/02_contrastive.ipynb #c4940426
 @dataclass
 class ContrastiveConfig(TrainingArguments):
@@ -195,6 +233,8 @@ class ContrastiveConfig(TrainingArguments):
     prompt_weight: float = field(default=1.0, metadata={"help": "Weight of the prompt-translation InfoNCE term."})
     parallel_per_batch: int = field(default=0, metadata={"help": "Parallel prompts (data/parallel.jsonl) added to each batch's prompt-translation term; 0: none."})
     freeze_word_embeddings: bool = field(default=True, metadata={"help": "Freeze the input word embeddings (96M of e5-small's 118M parameters; ~25x faster steps on CPU)."})
+    train_seen_tokens: bool = field(default=False, metadata={"help": "With frozen word embeddings, still train the rows of the tokens in the training texts (`TokenOffsets`): the rows a full unfreeze would move, merged in after training."})
+    token_learning_rate: float = field(default=None, metadata={"help": "Learning rate of those rows (None: `learning_rate`, as a full unfreeze would use)."})
     max_length: int = field(default=256, metadata={"help": "Token limit per text."})
     activation_checkpointing: bool = field(default=True, metadata={"help": "Recompute the encoder's activations in the backward pass: one step at batch 16 (96 texts) peaks at 2.8 GB instead of 7.9 GB, at about the same speed on CPU."})
     remove_unused_columns: bool = field(default=False, metadata={"help": "Keep the item columns for the collator."})
@@ -211,18 +251,29 @@ class ContrastiveTrainer(Trainer):
         if args.parallel_per_batch > 0 and not parallel: raise ValueError("parallel_per_batch > 0 needs parallel prompts: pass parallel=load_parallel(...)")
         if parallel and args.parallel_per_batch <= 0: raise ValueError("parallel prompts given but parallel_per_batch is 0: set parallel_per_batch to use them")
         if args.freeze_word_embeddings: model.encoder.get_input_embeddings().requires_grad_(False)
+        if args.train_seen_tokens:
+            if not args.freeze_word_embeddings: raise ValueError("train_seen_tokens trains rows of frozen word embeddings: with freeze_word_embeddings=False every row trains already")
+            model.token_offsets = TokenOffsets(model.encoder.get_input_embeddings(), seen_token_ids(model.tokenizer, _training_texts(train_dataset, parallel), model.prefix))
         collator = collator or JointCollator(seed=args.seed, parallel=parallel, parallel_per_batch=args.parallel_per_batch)
         super().__init__(model=model, args=args, train_dataset=train_dataset, data_collator=collator, **kw)
         self._parts = {}
 
     def create_optimizer(self, model=None):
-        "AdamW with two parameter groups: the encoder at `learning_rate`, head and label vectors at `head_learning_rate`."
+        "AdamW: the encoder at `learning_rate`, head and label vectors at `head_learning_rate`, token offsets (if any) at `token_learning_rate`."
         if self.optimizer is None:
-            named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
-            groups = [{"params": [p for n, p in named if n.startswith("encoder.")], "lr": self.args.learning_rate},
-                      {"params": [p for n, p in named if not n.startswith("encoder.")], "lr": self.args.head_learning_rate}]
-            self.optimizer = torch.optim.AdamW(groups, weight_decay=self.args.weight_decay)
+            a = self.args; named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
+            part = lambda n: "encoder" if n.startswith("encoder.") else "tokens" if n.startswith("token_offsets.") else "head"
+            lrs = {"encoder": a.learning_rate, "head": a.head_learning_rate, "tokens": a.token_learning_rate or a.learning_rate}
+            groups = [{"params": [p for n, p in named if part(n) == k], "lr": lr} for k, lr in lrs.items()]
+            self.optimizer = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=a.weight_decay)
         return self.optimizer
+
+    def train(self, *args, **kw):
+        "`Trainer.train`; with `train_seen_tokens`, the trained rows are then merged into the word embeddings."
+        out = super().train(*args, **kw)
+        if hasattr(self.model, "token_offsets"):
+            self.model.token_offsets.merge(self.model.encoder.get_input_embeddings()); del self.model.token_offsets
+        return out
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         a = self.args; B = len(inputs["anchor"])
