@@ -263,7 +263,7 @@ class ContrastiveTrainer(Trainer):
         if self.optimizer is None:
             a = self.args; named = [(n, p) for n, p in self.model.named_parameters() if p.requires_grad]
             part = lambda n: "encoder" if n.startswith("encoder.") else "tokens" if n.startswith("token_offsets.") else "head"
-            lrs = {"encoder": a.learning_rate, "head": a.head_learning_rate, "tokens": a.token_learning_rate or a.learning_rate}
+            lrs = {"encoder": a.learning_rate, "head": a.head_learning_rate, "tokens": a.learning_rate if a.token_learning_rate is None else a.token_learning_rate}
             groups = [{"params": [p for n, p in named if part(n) == k], "lr": lr} for k, lr in lrs.items()]
             self.optimizer = torch.optim.AdamW([g for g in groups if g["params"]], weight_decay=a.weight_decay)
         return self.optimizer
