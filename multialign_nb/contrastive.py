@@ -187,10 +187,7 @@ def safety_scores(aligner, prompts, responses, batch_size=32,  # a `JointAligner
 # %% ../nbs/02_contrastive.ipynb #5353cce5
 def seen_token_ids(tokenizer, texts, prefix=""):  # a tokenizer; the training texts; the prefix the encoder puts before them
     "The vocabulary ids of every token the texts tokenize to, special tokens included."
-    ids = set()
-    for k in range(0, len(texts), 512):
-        for row in tokenizer([prefix + t for t in texts[k:k + 512]])["input_ids"]: ids.update(row)
-    return ids
+    return {i for row in tokenizer([prefix + t for t in texts])["input_ids"] for i in row}
 
 def _training_texts(dataset, parallel=None):  # `joint_items` rows; `data.load_parallel` rows
     "Every text a joint-alignment batch draws from: prompts, both responses, parallel prompts, the jailbreak frames."
