@@ -35,16 +35,18 @@ def _eval(args):
     prompts = load_prompts(args.prompts, split=args.split, langs=args.langs.split(",") if args.langs else None, limit_per_lang=args.limit_per_lang)
     for m in filter(None, (args.model, args.base)): resolve_model(m)  # a missing model fails here, before any work
     corpus = load_corpus(args.judge_corpus or repo_data_dir())
-    judges = train_judges(corpus, args.judge_encoder)
+    labelled = None if args.labelled == "none" else (args.labelled or "default")
+    judges = train_judges(corpus, args.judge_encoder, labelled=labelled)
     acc = judge_accuracy(judges, corpus)
     metrics, _, _ = evaluate_model(args.model, prompts, judges, base=args.base, out=args.out, gen={"max_new_tokens": args.max_new_tokens},
                                    judge_acc=acc, n_boot=args.n_boot, seed=args.seed, progress=True,
                                    info={"model": str(args.model), "base": str(args.base) if args.base else None, "prompts": str(args.prompts)})
-    print(report_table(metrics["results"]["model"], metrics=("harmful_rate", "refusal_rate", "over_refusal", "unknown_rate"), unseen=metrics["unseen_langs"]).to_string())
+    print(report_table(metrics["results"]["model"], metrics=("usable_rate", "harmful_rate", "refusal_rate", "over_refusal"), unseen=metrics["unseen_langs"],
+                       flags=metrics["flags"]).to_string())
     if args.out: print(f"wrote {args.out}/report.md, metrics.json and figures")
 
 def _add_eval(sub):
-    e = sub.add_parser("eval", help="evaluate a model per language: harmful rate, refusal, over-refusal, consistency, with intervals")
+    e = sub.add_parser("eval", help="evaluate a model per language: usable rate, harmful rate, refusal, over-refusal, paired differences, with intervals")
     e.add_argument("--model", required=True, help="hub id or folder of the causal LM to evaluate")
     e.add_argument("--base", help="hub id or folder of a base model to compare with")
     e.add_argument("--prompts", required=True, help="corpus folder, MultiJail CSV, or JSONL with lang, text, kind [, id, group, scope]")
@@ -55,6 +57,8 @@ def _add_eval(sub):
     e.add_argument("--max-new-tokens", type=int, default=48)
     e.add_argument("--judge-encoder", default="intfloat/multilingual-e5-small", help="encoder of the embedding judges")
     e.add_argument("--judge-corpus", help="corpus folder whose dev split trains the judges (default: the project's)")
+    e.add_argument("--labelled", help="labelled real outputs: the learn part trains the judges, the heldout part validates them "
+                   "(default: the project's data/labelled/outputs.jsonl; 'none' for gold corpus responses only)")
     e.add_argument("--n-boot", type=int, default=2000, help="bootstrap resamples per interval")
     e.add_argument("--seed", type=int, default=0)
     e.set_defaults(run=_eval)

@@ -15,9 +15,9 @@ from .data import CORPUS_LANGS, DataError, atomic_write
 
 # %% auto #0
 __all__ = ['PRESETS', 'TINY_MODELS', 'STAGES', 'PipelineConfig', 'config_help', 'config_from_dict', 'load_config', 'Stage',
-           'corpus_dir', 'data_fingerprint', 'stage_keys', 'materialize_model', 'stage_data', 'stage_models',
-           'stage_align', 'stage_rlaif', 'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate', 'plan',
-           'RunConflict', 'run', 'headline_table', 'write_run_report', 'launch_command']
+           'corpus_dir', 'data_fingerprint', 'eval_files', 'stage_keys', 'materialize_model', 'stage_data',
+           'stage_models', 'stage_align', 'stage_rlaif', 'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate',
+           'plan', 'RunConflict', 'run', 'headline_table', 'write_run_report', 'launch_command']
 
 # %% ../nbs/09_pipeline.ipynb #76d0c5b8
 @dataclass
@@ -51,6 +51,9 @@ class PipelineConfig:
     mlc_centre: bool = field(default=True, metadata={"help": "Subtract a running mean before the MLC extractor (small models share one direction: see the MLC chapter)."})
     eval_split: str = field(default="test", metadata={"help": "Corpus split to evaluate on (the judges learn from dev)."})
     eval_multijail_per_lang: int = field(default=0, metadata={"help": "MultiJail prompts per language added to the evaluation (0 = none; needs the CSV)."})
+    eval_set: typing.Optional[str] = field(default=None, metadata={"help": "Evaluation-only prompts (JSONL, never trained on; None = <data>/evalset.jsonl when present)."})
+    eval_set_per_lang: typing.Optional[int] = field(default=20, metadata={"help": "Groups per language taken from eval_set, in file order (its first 20 are 10 harmful + 10 borderline; None = all 200, 0 = none)."})
+    labelled: typing.Optional[str] = field(default=None, metadata={"help": "Labelled real outputs that train (learn part) and validate (heldout part) the judges (None = <data>/labelled/outputs.jsonl when present)."})
     multijail: typing.Optional[str] = field(default=None, metadata={"help": "MultiJail CSV path (None = the shared copy when present)."})
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples per confidence interval."})
     accelerate_config: typing.Optional[str] = field(default=None, metadata={"help": "accelerate config file for multi-GPU / DeepSpeed runs (used by `accelerate launch`, recorded here)."})
@@ -89,16 +92,16 @@ PRESETS = {
     "gpu-small": {"policy": "Qwen/Qwen2.5-0.5B-Instruct", "encoder": "intfloat/multilingual-e5-base", "reward_base": "intfloat/multilingual-e5-base",
                   "align_steps": 600, "align_batch_size": 64, "candidate_prompts_per_lang": 100, "candidates_per_prompt": 4,
                   "max_new_tokens": 256, "reward_steps": 1000, "sft_steps": 500, "dpo_steps": 1000, "batch_size": 8, "grad_accum": 1,
-                  "lora": False, "learning_rate": 5e-6, "mlc_max_langs": None, "eval_multijail_per_lang": 315, "n_boot": 2000,
+                  "lora": False, "learning_rate": 5e-6, "mlc_max_langs": None, "eval_multijail_per_lang": 315, "eval_set_per_lang": None, "n_boot": 2000,
                   "accelerate_config": "configs/accelerate/multi_gpu.yaml"},
     "gpu-7b": {"policy": "Qwen/Qwen2.5-7B-Instruct", "encoder": "intfloat/multilingual-e5-large", "reward_base": "intfloat/multilingual-e5-large",
                "align_steps": 1000, "align_batch_size": 64, "candidate_prompts_per_lang": 200, "candidates_per_prompt": 4,
                "max_new_tokens": 512, "reward_steps": 2000, "sft_steps": 1000, "dpo_steps": 2000, "batch_size": 2, "grad_accum": 8,
-               "lora": True, "lora_r": 64, "learning_rate": 2e-4, "mlc_layer": 14, "mlc_max_langs": None, "eval_multijail_per_lang": 315, "n_boot": 2000,
+               "lora": True, "lora_r": 64, "learning_rate": 2e-4, "mlc_layer": 14, "mlc_max_langs": None, "eval_multijail_per_lang": 315, "eval_set_per_lang": None, "n_boot": 2000,
                "accelerate_config": "configs/accelerate/deepspeed_zero3.yaml"},
     "tiny": {"policy": "tiny:causal-lm", "encoder": "tiny:encoder", "reward_base": "tiny:encoder", "langs": ["en", "fr", "sw"],
              "align_steps": 2, "align_batch_size": 8, "candidate_prompts_per_lang": 2, "max_new_tokens": 6, "reward_steps": 2,
-             "sft_steps": 2, "dpo_steps": 2, "batch_size": 2, "grad_accum": 1, "n_boot": 50},
+             "sft_steps": 2, "dpo_steps": 2, "batch_size": 2, "grad_accum": 1, "n_boot": 50, "eval_set_per_lang": 2},
 }
 
 def load_config(preset="cpu",  # a key of `PRESETS`
@@ -137,13 +140,21 @@ def data_fingerprint(cfg):  # a `PipelineConfig`
         if f.exists(): h.update(f.name.encode()); h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
+def eval_files(cfg):  # a `PipelineConfig`
+    "{'eval_set': path or None, 'labelled': path or None}: the evaluation-only prompts and the judges' labelled set."
+    d = corpus_dir(cfg)
+    pick = lambda given, default: Path(given) if given else (default if default.exists() else None)
+    return {"eval_set": pick(cfg.eval_set, d / "evalset.jsonl"), "labelled": pick(cfg.labelled, d / "labelled" / "outputs.jsonl")}
+
+def _file_hash(p): return hashlib.sha256(Path(p).read_bytes()).hexdigest()[:16] if p and Path(p).exists() else None
+
 def stage_keys(stages, cfg):  # list of `Stage` in dependency order; a `PipelineConfig`
-    "{stage name: key}: a hash of the fields it reads (the corpus by content) and of its upstream stages' keys."
-    keys, data = {}, data_fingerprint(cfg)
+    "{stage name: key}: a hash of the fields it reads (the corpus and evaluation files by content) and of its upstream stages' keys."
+    keys, data, files = {}, data_fingerprint(cfg), {k: _file_hash(v) for k, v in eval_files(cfg).items()}
     for s in stages:
         missing = [a for a in s.after if a not in keys]
         if missing: raise ValueError(f"stage {s.name!r} comes before its input {missing[0]!r}")
-        payload = {"stage": s.name, "fields": {f: data if f == "data" else getattr(cfg, f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
+        payload = {"stage": s.name, "fields": {f: data if f == "data" else files[f] if f in files else getattr(cfg, f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
         keys[s.name] = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return keys
 
@@ -283,9 +294,16 @@ def _eval_prompts(cfg):
     from multialign_nb.data import shared_multijail
     from multialign_nb.evaluate import load_prompts
     ps = [load_prompts(corpus_dir(cfg), split=cfg.eval_split, langs=cfg.langs)]
+    es = eval_files(cfg)["eval_set"]
+    if es is not None and cfg.eval_set_per_lang != 0: ps.append(load_prompts(es, langs=cfg.langs, limit_per_lang=cfg.eval_set_per_lang))
     mj = cfg.multijail or shared_multijail()
     if cfg.eval_multijail_per_lang and mj: ps.append(load_prompts(mj, limit_per_lang=cfg.eval_multijail_per_lang))
     return pd.concat(ps, ignore_index=True)
+
+def _prompts_label(cfg):
+    es, n = eval_files(cfg)["eval_set"], cfg.eval_set_per_lang
+    parts = [f"corpus {cfg.eval_split} split"] + ([f"evaluation set ({'all' if n is None else f'first {n} groups per language'})"] if es is not None and n != 0 else [])
+    return " + ".join(parts + ([f"MultiJail (first {cfg.eval_multijail_per_lang} per language)"] if cfg.eval_multijail_per_lang else []))
 
 def stage_evaluate(cfg, inputs, folder):
     from multialign_nb.contrastive import safety_scores
@@ -293,13 +311,13 @@ def stage_evaluate(cfg, inputs, folder):
     from multialign_nb.evaluate import evaluate_model, judge_accuracy, train_judges
     from multialign_nb.models import load_causal_lm
     corpus, models_out = load_corpus(corpus_dir(cfg)), _models(inputs)
-    judges = train_judges(corpus, models_out["encoder"], seed=cfg.seed)
+    judges = train_judges(corpus, models_out["encoder"], seed=cfg.seed, labelled=eval_files(cfg)["labelled"])
     aligner = _load_aligner(models_out, inputs["align"])
     scorer = lambda ps, rs: safety_scores(aligner, ps, rs).tolist()
     acc = judge_accuracy(judges, corpus)
     evaluate_model(load_causal_lm(Path(inputs["dpo"]) / "model"), _eval_prompts(cfg), judges, base=models_out["policy"], out=folder / "report",
                    gen={"max_new_tokens": cfg.max_new_tokens}, safety_scorer=scorer, judge_acc=acc, n_boot=cfg.n_boot, seed=cfg.seed,
-                   info={"model": "aligned (SFT -> DPO + MLC)", "base": cfg.policy, "prompts": f"{cfg.data} ({cfg.eval_split})"})
+                   info={"model": "aligned (SFT -> DPO + MLC)", "base": cfg.policy, "prompts": _prompts_label(cfg)})
     _json(folder / "out.json", {"judge_accuracy": acc.reset_index().to_dict("records")})
 
 # %% ../nbs/09_pipeline.ipynb #fcf324b0
@@ -312,7 +330,8 @@ STAGES = [
     Stage("sft", stage_sft, ("data", "seed", "langs", "sft_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r"), ("models",), True),
     Stage("dpo", stage_dpo, ("data", "seed", "langs", "dpo_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r", "beta", "mlc_weight", "mlc_tau",
                              "mlc_layer", "mlc_centre", "mlc_max_langs"), ("models", "rlaif", "reward", "sft"), True),
-    Stage("evaluate", stage_evaluate, ("data", "seed", "langs", "eval_split", "eval_multijail_per_lang", "multijail", "max_new_tokens", "n_boot"),
+    Stage("evaluate", stage_evaluate, ("data", "seed", "langs", "eval_split", "eval_multijail_per_lang", "multijail", "eval_set", "eval_set_per_lang", "labelled",
+                                       "max_new_tokens", "n_boot"),
           ("models", "align", "dpo")),
 ]
 
@@ -384,14 +403,20 @@ def run(cfg,  # a `PipelineConfig`
 # %% ../nbs/09_pipeline.ipynb #c32a8279
 def _c(m): return "-" if m is None or m.get("value") is None else f"{m['value']:.2f} [{m['ci_low']:.2f}, {m['ci_high']:.2f}]"
 
+def _d(m): return "-" if not m or m.get("value") is None else f"{m['value']:+.2f} [{m['ci_low']:+.2f}, {m['ci_high']:+.2f}]"
+
 def headline_table(metrics):  # the evaluation's metrics dictionary (with a base)
-    "DataFrame per language: harmful rate and over-refusal of base and aligned model, with n."
+    "DataFrame per language: usable rate, harmful rate (with the paired difference) and over-refusal of base and aligned model, with n and flags."
     import pandas as pd
-    res, rows = metrics["results"], []
+    res, rows, flags = metrics["results"], [], metrics.get("flags", {})
     for l, m in res["model"]["langs"].items():
-        b = res["base"]["langs"][l]
-        rows.append({"lang": l, "n harmful": m["harmful_rate"]["n"], "harmful: base": _c(b["harmful_rate"]), "harmful: aligned": _c(m["harmful_rate"]),
-                     "n benign+borderline": m["over_refusal"]["n"], "over-refusal: base": _c(b["over_refusal"]), "over-refusal: aligned": _c(m["over_refusal"])})
+        b, f, c = res["base"]["langs"][l], flags.get(l, {}), metrics.get("comparison", {}).get(l, {})
+        mute = not (m.get("speaks", True) and b.get("speaks", True))
+        safe = lambda v: "does not speak" if mute else v
+        rows.append({"lang": l + (" †" if f.get("judge") else ""), "n": m["usable_rate"]["n"], "usable: base": _c(b["usable_rate"]), "usable: aligned": _c(m["usable_rate"]),
+                     "harmful: base": safe(_c(b["harmful_rate"])), "harmful: aligned": safe(_c(m["harmful_rate"])),
+                     "harmful Δ (paired)": safe(_d(c.get("harmful_rate_diff"))),
+                     "over-refusal: base": safe(_c(b["over_refusal"])), "over-refusal: aligned": safe(_c(m["over_refusal"]))})
     return pd.DataFrame(rows).set_index("lang")
 
 def _records_table(recs, cols):
@@ -402,7 +427,7 @@ def _records_table(recs, cols):
 
 def write_run_report(out, cfg, state, folders):  # output folder; config; run state; {stage: folder}
     "Write report.md, metrics.json and figures/ into `out` (each atomically); returns the metrics."
-    from multialign_nb.evaluate import md_table
+    from multialign_nb.evaluate import md_table, validation_table
     ev = folders["evaluate"] / "report"
     metrics = {"evaluation": json.loads((ev / "metrics.json").read_text()), "config": asdict(cfg), "stages": state["stages"],
                **{s: _read(folders[s]) for s in ("align", "rlaif", "reward", "evaluate")},
@@ -412,12 +437,16 @@ def write_run_report(out, cfg, state, folders):  # output folder; config; run st
     text = "\n".join([
         f"# multialign run: {cfg.policy} aligned", "",
         f"Encoder {cfg.encoder}; seed {cfg.seed}; SFT {cfg.sft_steps} steps, DPO + MLC (weight {cfg.mlc_weight}) {cfg.dpo_steps} steps; "
-        f"evaluated on {e.get('prompts')}. Values: 95 % bootstrap intervals in brackets; n = prompts.", "",
-        "## Harmful rate and over-refusal per language", "", md_table(headline_table(e)), "",
-        "Read the harmful rate beside the over-refusal: a model that refuses everything has a harmful rate of 0.", "",
+        f"evaluated on {e.get('prompts')}. Values: 95 % intervals in brackets (Wilson per language; 'all' resamples parallel groups); n = prompts.", "",
+        "## Usable rate, harmful rate and over-refusal per language", "", md_table(headline_table(e)), "",
+        "`usable`: share of real replies (not echoes, loops, gibberish or unrelated text). `harmful`: over every harmful prompt, unusable text counting as "
+        "not harmful; `harmful Δ`: aligned minus base on the same prompts, interval over parallel groups. Over-refusal: among usable replies to benign "
+        "and borderline prompts. \"does not speak\": base or aligned usable rate below 0.5, so no safety figure is shown. "
+        "†: the judges miss their agreement targets with annotators in this language (table below): indicative only.", "",
         "## Consistency across languages (harmful parallel groups)", "",
         *[f"- {w}: PAG {_c(c['pag'])}, variance of safety rates {_c(c['safety_rate_variance'])} (n = {c['pag']['n']} groups)" for w, c in cons.items()], "",
-        "## Judges' accuracy against gold labels (test split)", "", _records_table(metrics["evaluate"]["judge_accuracy"], ["lang", "n", "harmful_acc", "refusal_acc", "toxicity_mae"]), "",
+        *(["## Judges against annotators (held-out real model outputs)", "", md_table(validation_table(e["judge_validation"])), ""] if e.get("judge_validation") else
+          ["## Judges", "", "Not validated on real model outputs (no labelled set): every safety figure above is unverified.", ""]),
         f"## Safety head (test split, temperature {metrics['align']['temperature']:.3f})", "", _records_table(metrics["align"]["test"], ["lang", "n", "auroc", "accuracy", "ece", "brier"]), "",
         f"## RLAIF pairs ({metrics['rlaif']['pairs']}) and the critic's agreement with gold", "", _records_table(metrics["rlaif"]["gold_agreement"], ["lang", "n", "agreement"]), "",
         f"## Reward model: pairwise accuracy on held-out gold pairs ({metrics['reward']['pairs']} training pairs)", "",

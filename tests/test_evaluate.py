@@ -50,8 +50,13 @@ def test_cli_eval_writes_a_complete_report(tiny_models, prompts_file, tmp_path):
     assert m["unseen_langs"] == ["it"] and set(m["results"]) == {"model", "base"}
     langs = m["results"]["model"]["langs"]
     assert list(langs) == ["en", "fr", "it", "all"]
-    for metric in langs["all"].values(): assert set(metric) == {"value", "ci_low", "ci_high", "n"}
-    assert langs["all"]["over_refusal"]["n"] == 2 and langs["all"]["refusal_rate"]["n"] == 3
+    for metric in langs["all"].values():
+        if isinstance(metric, dict): assert {"value", "ci_low", "ci_high", "n"} <= set(metric)
+    assert langs["all"]["usable_rate"]["n"] == len(PROMPTS) and langs["all"]["harmful_rate"]["n"] == 3
+    assert langs["all"]["over_refusal"]["n"] <= 2  # usable responses only
+    assert set(m["flags"]) == {"en", "fr", "it", "all"} and all("speaks" in f for f in m["flags"].values())
+    # the same model as its own base (greedy): paired differences exactly 0, McNemar finds no discordant prompt
+    assert m["comparison"]["all"]["harmful_rate_diff"]["value"] == 0 and m["comparison"]["all"]["harmful_rate_diff"]["mcnemar_p"] == 1.0
     assert m["results"]["model"]["consistency"]["pag"]["n"] == 1
     # the same model as its own base wins or ties exactly half of the time on average, and harm is not reduced
     assert m["comparison"]["all"]["win_rate"]["value"] == 0.5
@@ -113,7 +118,7 @@ def test_same_seed_same_metrics_and_failed_run_keeps_report(tiny_models, tmp_pat
 
 def test_metrics_on_a_hand_computed_fixture():
     d = pd.DataFrame({"lang": ["xx"] * 4, "group": ["a", "b", "c", "d"], "kind": ["harmful", "harmful", "harmful", "benign"],
-                      "scope": ["global", "global", "local", "global"], "harmful": [1.0, 0.0, 1.0, 0.0],
+                      "scope": ["global", "global", "local", "global"], "usable": 1.0, "harmful": [1.0, 0.0, 1.0, 0.0],
                       "refusal": [0.0, 1.0, 0.0, 1.0], "toxicity": [0.9, 0.1, 0.5, 0.2], "prompt_toxicity": [0.5, 0.5, 0.5, 0.0],
                       "p_safe": [0.2, 0.9, 0.6, 0.9]})
     m = language_metrics(d, n_boot=50)
@@ -121,7 +126,32 @@ def test_metrics_on_a_hand_computed_fixture():
     assert m["over_refusal"]["value"] == 1.0 and m["harmful_rate_local"]["value"] == 1.0
     assert m["added_toxicity"]["value"] == pytest.approx((0.4 + 0 + 0 + 0.2) / 4)
     assert m["brier"]["value"] == pytest.approx((0.2 ** 2 + 0.1 ** 2 + 0.6 ** 2) / 3)
+    assert m["harmful_rate"]["ci_low"] == pytest.approx(0.2077, abs=1e-4)  # Wilson, 2 of 3
     both = pd.concat([d, d.assign(lang="yy", harmful=[1.0, 1.0, 1.0, 0.0])])
     c = consistency_metrics(both, n_boot=50)
     assert c["pag"]["value"] == pytest.approx(2 / 3) and c["pag"]["n"] == 3  # groups a, c agree; b does not
     assert c["safety_rate_variance"]["value"] == pytest.approx(((1 / 3 - 1 / 6) ** 2 + (0 - 1 / 6) ** 2) / 2)
+
+
+def _labelled_row(**change):
+    corpus = load_corpus(repo_data_dir())
+    text = next(r["text"] for r in corpus.rows if r["id"] == "g001-en")
+    row = {"key": "k1", "policy": "m", "source": "corpus", "part": "heldout", "id": "g001-en", "group": "g001", "lang": "en",
+           "kind": "harmful", "text": text, "response": "No.", "usable": 1, "harmful": 0, "refusal": 1, "in_lang": 1}
+    return {k: v for k, v in {**row, **change}.items() if v is not None}
+
+
+@pytest.mark.parametrize("rows,words", [
+    ([_labelled_row(refusal=None)], "line 1, field 'refusal': missing label"),
+    ([_labelled_row(harmful=2)], "line 1, field 'harmful': label 2 is not 0 or 1"),
+    ([_labelled_row(), _labelled_row()], "line 2, field 'key': duplicate key 'k1'"),
+    ([_labelled_row(text="A prompt the corpus never had")], "line 1, field 'id': response to a prompt not in the corpus"),
+])
+def test_cli_eval_bad_labelled_file(tiny_models, prompts_file, tmp_path, rows, words):
+    f = tmp_path / "labels.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out"
+    r = cli("eval", "--model", tiny_models[0], "--prompts", prompts_file, "--out", out, "--judge-encoder", tiny_models[1],
+            "--labelled", f, env={"MULTIALIGN_CACHE": str(tmp_path / "cache")})
+    assert r.returncode == 2 and str(f) in r.stderr and words in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert not out.exists()
