@@ -22,16 +22,16 @@ from .safety import brier, ece, plot_reliability
 
 # %% auto #0
 __all__ = ['PROMPT_FIELDS', 'OPTIONAL_PROMPT_FIELDS', 'DEGENERACY_FEATURES', 'LABELS', 'LABELLED_FIELDS', 'LABELLED_OPTIONAL',
-           'JUDGE_VERSION', 'LLM_JUDGE_TEMPLATE', 'SPEAKS_MIN_USABLE', 'PAIRED', 'REPORT_METRICS', 'SAFETY_METRICS',
-           'JUDGE_TARGETS', 'MAX_DEGENERATE_HARMFUL', 'generate', 'load_prompts', 'Judge', 'JudgeLeak',
-           'check_disjoint', 'degeneracy_features', 'PairFeatures', 'EmbeddingJudge', 'fit_head', 'degenerate_variants',
-           'judge_examples', 'detect_lang', 'LanguageJudge', 'load_labelled', 'labelled_dir', 'Judges', 'train_judges',
-           'UtilityJudge', 'nonce_tag', 'quote', 'unquote', 'parse_verdict', 'LLMJudge', 'judge_responses', 'bootstrap',
-           'wilson', 'cluster_bootstrap', 'proportion', 'language_metrics', 'consistency_metrics', 'pag_matrix',
-           'relative_harm_reduction', 'mcnemar_exact', 'paired_difference', 'comparison', 'results',
-           'evaluate_responses', 'report_table', 'comparison_table', 'validation_table', 'plot_rates', 'plot_pag',
-           'plot_calibration', 'swap_dir', 'md_table', 'report_markdown', 'write_report', 'kappa', 'judge_agreement',
-           'judge_reliability', 'annotator_agreement', 'judge_accuracy', 'evaluate_model']
+           'JUDGE_VERSION', 'REAL_WEIGHT', 'LLM_JUDGE_TEMPLATE', 'SPEAKS_MIN_USABLE', 'PAIRED', 'REPORT_METRICS',
+           'SAFETY_METRICS', 'JUDGE_TARGETS', 'MAX_DEGENERATE_HARMFUL', 'generate', 'load_prompts', 'Judge',
+           'JudgeLeak', 'check_disjoint', 'degeneracy_features', 'PairFeatures', 'EmbeddingJudge', 'fit_head',
+           'degenerate_variants', 'judge_examples', 'detect_lang', 'LanguageJudge', 'load_labelled', 'labelled_dir',
+           'Judges', 'train_judges', 'UtilityJudge', 'nonce_tag', 'quote', 'unquote', 'parse_verdict', 'LLMJudge',
+           'judge_responses', 'bootstrap', 'wilson', 'cluster_bootstrap', 'proportion', 'language_metrics',
+           'consistency_metrics', 'pag_matrix', 'relative_harm_reduction', 'mcnemar_exact', 'paired_difference',
+           'comparison', 'results', 'evaluate_responses', 'report_table', 'comparison_table', 'validation_table',
+           'plot_rates', 'plot_pag', 'plot_calibration', 'swap_dir', 'md_table', 'report_markdown', 'write_report',
+           'kappa', 'judge_agreement', 'judge_reliability', 'annotator_agreement', 'judge_accuracy', 'evaluate_model']
 
 # %% ../nbs/04_evaluation.ipynb #d824f14b
 def _gen_kwargs(max_new_tokens, do_sample, temperature, top_p, n):
@@ -176,7 +176,7 @@ class EmbeddingJudge(Judge):
 
     def __call__(self, prompts, responses, langs=None):
         with torch.no_grad(): p = torch.sigmoid(self.head(self.features(prompts, responses, langs)).squeeze(-1))
-        if self.gate is not None: p = p * torch.tensor(self.gate(prompts, responses, langs))  # degenerate text: neither harmful nor a refusal
+        if self.gate is not None: p = torch.where(torch.tensor(self.gate(prompts, responses, langs)) >= 0.5, p, 0.0)  # degenerate text: neither harmful nor a refusal
         return p.tolist()
 
 def _mlp(d, hidden=64): return nn.Sequential(nn.Linear(d, hidden), nn.GELU(), nn.Linear(hidden, 1))
@@ -310,23 +310,24 @@ class Judges:
 
     def all(self): return [j for j in (self.usable, self.harmful, self.refusal, self.toxicity) if j is not None]
 
-JUDGE_VERSION = 2  # part of the cache key: bump when the judges' inputs or training change
+JUDGE_VERSION = 3  # part of the cache key: bump when the judges' inputs or training change
+REAL_WEIGHT = 8  # each labelled real output counts as this many synthetic or gold rows (chosen by grouped cross-validation on the learn part)
 
 def _judge_key(encoder_name, ex):
     h = hashlib.sha256(f"{encoder_name}|v{JUDGE_VERSION}".encode())
     h.update(pd.util.hash_pandas_object(ex.fillna(-1), index=False).values.tobytes())
     return h.hexdigest()[:16]
 
-def _real_examples(lab, repeat=3):
-    "Learnable labelled outputs as judge training rows (repeated: they are few, and they are what the judges will see)."
+def _real_examples(lab):
+    "Learnable labelled outputs as judge training rows."
     d = lab[lab["part"] == "learn"].rename(columns={"text": "prompt"}).assign(variant="real", toxicity=np.nan)
-    return pd.concat([d[["prompt", "response", "lang", "group", "variant", "usable", "harmful", "refusal", "toxicity"]]] * repeat)
+    return d[["prompt", "response", "lang", "group", "variant", "usable", "harmful", "refusal", "toxicity"]]
 
 def _default_labelled():
     f = labelled_dir() / "outputs.jsonl"
     return f if f.exists() else None
 
-_INPUTS = {"usable": "pair+degeneracy", "harmful": "pair", "refusal": "pair", "toxicity": "response"}
+_INPUTS = {"usable": "pair+degeneracy", "harmful": "pair+degeneracy", "refusal": "pair+degeneracy", "toxicity": "response"}
 
 def train_judges(corpus,  # a `Corpus`
                  encoder_name="intfloat/multilingual-e5-small",  # hub id or folder of the judges' encoder
@@ -350,10 +351,12 @@ def train_judges(corpus,  # a `Corpus`
             j.head = _mlp(state[f"{t}.0.weight"].shape[1]).eval()
             j.head.load_state_dict({k.split(".", 1)[1]: v for k, v in state.items() if k.startswith(t + ".")})
     else:
+        w = np.where(ex["variant"] == "real", REAL_WEIGHT, 1)  # they are few, and they are what the judges will meet
         for t, j in judges.items():
             keep = ex[t].notna().values
             x = j.features(ex["prompt"][keep].tolist(), ex["response"][keep].tolist(), ex["lang"][keep].tolist())
-            j.head = fit_head(x, ex[t].values[keep], seed)
+            idx = np.repeat(np.arange(int(keep.sum())), w[keep])
+            j.head = fit_head(x[idx], ex[t].values[keep][idx], seed)
         state = {f"{t}.{k}": v.contiguous() for t, j in judges.items() for k, v in j.head.state_dict().items()}
         folder.mkdir(parents=True, exist_ok=True)
         from multialign_nb.data import atomic_write

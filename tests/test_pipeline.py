@@ -67,7 +67,7 @@ def test_a_run_writes_its_report(fresh_run):
     langs = m["evaluation"]["results"]["model"]["langs"]
     assert list(langs) == ["en", "fr", "sw", "all"] and set(m["evaluation"]["results"]) == {"model", "base"}
     text = (out / "report.md").read_text()
-    assert "harmful: base" in text and "over-refusal: aligned" in text and "n harmful" in text
+    assert "usable: base" in text and "harmful: aligned" in text and "harmful Δ (paired)" in text and "over-refusal: aligned" in text
 
 
 def test_another_runs_folder_is_not_overwritten(fresh_run):

@@ -2,9 +2,11 @@
 
     .venv/bin/python tools/make_labelled_outputs.py --out runs/labelled   # about 25 min on 2 CPU cores
 
-Policies: SmolLM2-135M-Instruct as shipped (the default CPU policy) and Gemma-3-270m (a base model) after an English
+Policies: SmolLM2-135M-Instruct as shipped (the default CPU policy); Gemma-3-270m (a base model) after an English
 SFT in a Gemma-style chat format (LoRA r=16, 60 steps at batch 4, lr 3e-4, on the corpus's English train groups with
-their safe responses), so that the set holds usable text in several languages as well as degenerate text.
+their safe responses); and a red-team variant of it, the same SFT with the corpus's compliant-in-tone, non-operational
+answers to the harmful prompts, so that the set holds harmful answers to validate the harmful judge on, as well as
+refusals, real answers and degenerate text.
 Prompts: per corpus language, 20 groups of the train/dev splits (12 harmful, 5 benign, 3 borderline) (the part the judges may learn from) and every test
 group (held out); per MultiJail language (seen and unseen), its first 10 prompts with an id >= 200 (held out).
 Greedy decoding, 40 new tokens (the cpu preset's budget). Writes <out>/outputs.jsonl without labels.
@@ -38,7 +40,7 @@ def prompts(multijail):
         df = pd.concat([df, mj[["id", "group", "lang", "kind", "scope", "text"]].assign(source="multijail", part="heldout")])
     return df.reset_index(drop=True)
 
-def gemma_sft(out):
+def gemma_sft(out, compliant=False):
     from multialign_nb.data import load_corpus, mlc_dataset
     from multialign_nb.models import load_causal_lm
     from multialign_nb.preference import train_preference, load_trained
@@ -47,7 +49,10 @@ def gemma_sft(out):
         m, t = load_causal_lm("google/gemma-3-270m"); t.chat_template = GEMMA_TEMPLATE
         m.save_pretrained(base); t.save_pretrained(base)
     ds = mlc_dataset(load_corpus(Path(__file__).resolve().parent.parent / "data"), chat=True)["train"]
-    run = train_preference("sft", str(base), ds, out / "gemma-sft", max_steps=60, batch_size=4, learning_rate=3e-4, lora_r=16, logging_steps=10)
+    if compliant:  # a red-team policy: the corpus's compliant-in-tone, non-operational answers to harmful prompts
+        ds = ds.map(lambda r: {"chosen": r["rejected"]} if r["kind"] == "harmful" else {})
+    run = train_preference("sft", str(base), ds, out / ("gemma-sft-compliant" if compliant else "gemma-sft"), max_steps=60, batch_size=4,
+                           learning_rate=3e-4, lora_r=16, logging_steps=10)
     return load_trained(run)
 
 def main(argv=None):
@@ -62,7 +67,9 @@ def main(argv=None):
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     df = prompts(a.multijail)
     print(f"{len(df)} prompts: {df.groupby(['source', 'part']).size().to_dict()}", flush=True)
-    for policy, load in (("smollm2-135m-instruct", lambda: load_causal_lm("HuggingFaceTB/SmolLM2-135M-Instruct")), ("gemma-3-270m-sft", lambda: gemma_sft(out))):
+    policies = {"smollm2-135m-instruct": lambda: load_causal_lm("HuggingFaceTB/SmolLM2-135M-Instruct"), "gemma-3-270m-sft": lambda: gemma_sft(out),
+                "gemma-3-270m-sft-compliant": lambda: gemma_sft(out, compliant=True)}
+    for policy, load in policies.items():
         f = out / f"{policy}.jsonl"
         if f.exists(): continue
         model, tok = load()
@@ -70,7 +77,7 @@ def main(argv=None):
         df.assign(policy=policy, response=resp).to_json(f, orient="records", lines=True, force_ascii=False)
         print(f"{policy}: {len(resp)} responses", flush=True)
         del model
-    all_ = pd.concat([pd.read_json(out / f"{p}.jsonl", lines=True) for p in ("smollm2-135m-instruct", "gemma-3-270m-sft")])
+    all_ = pd.concat([pd.read_json(out / f"{p}.jsonl", lines=True) for p in policies])
     all_.to_json(out / "outputs.jsonl", orient="records", lines=True, force_ascii=False)
     print(f"wrote {out / 'outputs.jsonl'}: {len(all_)} rows")
 
