@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .data import (CORPUS_LANGS, KINDS, LANG_CODES, SCOPES, SCRIPTS, DataError, letter_scripts, load_corpus,
-                                load_multijail, read_jsonl)
+                                load_multijail, read_jsonl, repo_data_dir)
 from .models import cache_dir, chat_prompts, embed, load_causal_lm, load_encoder
 from .safety import brier, ece, plot_reliability
 
@@ -293,7 +293,6 @@ def load_labelled(path,  # a labelled outputs .jsonl file (data/labelled/outputs
 
 def labelled_dir():
     "The project's labelled set (data/labelled), shipped with the package data."
-    from .data import repo_data_dir
     return repo_data_dir() / "labelled"
 
 # %% ../nbs/04_evaluation.ipynb #d1d19f7f
@@ -639,9 +638,8 @@ def report_table(res,  # one model's results (`metrics['results']['model']`)
         mute = not m.get("speaks", True)
         label = l + (" (unseen)" if l in unseen else "") + (" †" if f.get("judge") else "")
         cells = {k: ("does not speak" if mute and k in SAFETY_METRICS else _cell(m.get(k))) for k in metrics}
-        rows.append({"lang": label, "n": m["usable_rate"]["n"] if "usable_rate" in m else m["harmful_rate"]["n"],
-                     "n harmful": m["harmful_rate"]["n"], "n benign+borderline": m["over_refusal_benign"]["n"] + m["over_refusal_borderline"]["n"]
-                     if "over_refusal_benign" in m else m["over_refusal"]["n"], **cells})
+        rows.append({"lang": label, "n": m["usable_rate"]["n"], "n harmful": m["harmful_rate"]["n"],
+                     "n usable benign+borderline": m["over_refusal"]["n"], **cells})
     return pd.DataFrame(rows).set_index("lang")
 
 def comparison_table(metrics):  # the metrics dictionary (with a base)

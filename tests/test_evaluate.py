@@ -155,3 +155,28 @@ def test_cli_eval_bad_labelled_file(tiny_models, prompts_file, tmp_path, rows, w
             "--labelled", f, env={"MULTIALIGN_CACHE": str(tmp_path / "cache")})
     assert r.returncode == 2 and str(f) in r.stderr and words in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert not out.exists()
+
+
+def test_report_withholds_unspoken_languages_and_marks_unreliable_judges():
+    from multialign_nb.evaluate import evaluate_responses, report_markdown
+    rows = []
+    for g in range(6):
+        for lang, usable in (("en", 1.0), ("sw", 0.0)):
+            rows.append({"id": f"g{g}-{lang}", "group": f"g{g}", "lang": lang, "kind": "harmful" if g < 4 else "borderline", "scope": "global",
+                         "usable": usable, "in_lang": usable, "harmful": float(g == 0 and usable == 1), "refusal": float(g in (1, 2) and usable == 1),
+                         "toxicity": 0.1, "prompt_toxicity": 0.1})
+    judged = pd.DataFrame(rows)
+    base = judged.assign(harmful=judged["harmful"].where(judged["lang"] != "en", (judged["group"].isin(["g0", "g1", "g2"])).astype(float)))
+    val = pd.DataFrame([{"lang": l, "label": lab, "n": 20, "positives": 5, "accuracy": 0.9, "precision": 0.9, "recall": 0.9,
+                         "kappa": k, "kappa_low": k - 0.1, "kappa_high": min(1.0, k + 0.1)}
+                        for l, ks in (("all", (0.8, 0.7, 0.8, 0.9)), ("en", (0.9, 0.8, 0.9, 1.0)), ("sw", (0.5, 0.7, 0.8, 0.9)))
+                        for lab, k in zip(("usable", "harmful", "refusal", "in_lang"), ks)]
+                       + [{"lang": l, "label": "degenerate judged harmful", "n": 10, "positives": 0, "accuracy": 0.0} for l in ("all", "en", "sw")]).set_index(["lang", "label"])
+    m = evaluate_responses(judged, base, n_boot=50, validation=val)
+    assert m["flags"]["sw"] == {"speaks": False, "judge": "usable kappa 0.50 < 0.7", "speaks_base": False}
+    assert m["flags"]["en"]["judge"] == "" and m["flags"]["en"]["speaks"]
+    d = m["comparison"]["en"]["harmful_rate_diff"]  # en: base harmful on g0-g2, model on g0 only: -2/4 over the 4 harmful prompts
+    assert d["value"] == pytest.approx(-0.5) and (d["base_only"], d["model_only"]) == (2, 0) and d["mcnemar_p"] == pytest.approx(0.5)
+    text = report_markdown(m)
+    assert "does not speak these languages here** (usable rate below 0.5): sw" in text
+    assert "| sw † | 6 |" in text and "does not speak |" in text and "Judges against annotators" in text
