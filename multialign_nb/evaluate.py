@@ -171,7 +171,7 @@ class EmbeddingJudge(Judge):
         x = self.feats(prompts, responses)
         if self.inputs == "response": return x[:, x.shape[1] // 3: 2 * x.shape[1] // 3]
         if self.inputs == "pair": return x
-        langs = langs if langs is not None else [""] * len(prompts)
+        langs = langs if langs is not None else [None] * len(prompts)  # no language: the prompt's script decides
         return torch.cat([x, torch.tensor([degeneracy_features(p, r, l) for p, r, l in zip(prompts, responses, langs)])], -1)
 
     def __call__(self, prompts, responses, langs=None):

@@ -143,6 +143,8 @@ def data_fingerprint(cfg):  # a `PipelineConfig`
 def eval_files(cfg):  # a `PipelineConfig`
     "{'eval_set': path or None, 'labelled': path or None}: the evaluation-only prompts and the judges' labelled set."
     d = corpus_dir(cfg)
+    for name in ("eval_set", "labelled"):  # a file named in the config must exist: say so at --plan, not after training
+        if getattr(cfg, name) and not Path(getattr(cfg, name)).is_file(): raise DataError(getattr(cfg, name), None, name, "no such file")
     pick = lambda given, default: Path(given) if given else (default if default.exists() else None)
     return {"eval_set": pick(cfg.eval_set, d / "evalset.jsonl"), "labelled": pick(cfg.labelled, d / "labelled" / "outputs.jsonl")}
 

@@ -93,3 +93,9 @@ def test_killed_run_resumes_to_the_same_metrics(fresh_run, tmp_path):
     a = json.loads((out / "metrics.json").read_text())["evaluation"]["results"]
     b = json.loads((fresh_run[0] / "metrics.json").read_text())["evaluation"]["results"]
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+@pytest.mark.parametrize("field", ["eval_set", "labelled"])
+def test_a_missing_evaluation_file_is_refused_at_plan(field, tmp_path):
+    r = cli("run", "--preset", "tiny", "--set", f"{field}={tmp_path / 'nope.jsonl'}", "--plan")
+    assert r.returncode == 2 and f"field '{field}': no such file" in r.stderr and "Traceback" not in r.stderr, r.stderr
