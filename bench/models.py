@@ -19,6 +19,10 @@ def run(code, hub_id, cache):
 
 
 def main(ids):
+    import time
+    from multialign_nb.models import tiny_causal_lm, tiny_encoder
+    t = time.time(); tiny_causal_lm(); tiny_encoder()
+    print(json.dumps({"model": "tiny causal LM + tiny encoder (tests)", "build_s": round(time.time() - t, 2), "target_s": 2}), flush=True)
     rows = []
     for hub_id in ids:
         with tempfile.TemporaryDirectory() as cache:

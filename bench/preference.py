@@ -25,7 +25,7 @@ def run_one(name, tiny, steps, batch, max_length):
     from multialign_nb.models import load_causal_lm, tiny_causal_lm
     from multialign_nb.preference import MLCDPOConfig, MLCDPOTrainer
     model, tok = tiny_causal_lm() if tiny else load_causal_lm("HuggingFaceTB/SmolLM2-135M-Instruct")
-    data = mlc_dataset(load_corpus(repo_data_dir()), chat=True)["train"].shuffle(seed=0).select(range(batch * (steps + 2)))
+    data = mlc_dataset(load_corpus(repo_data_dir()))["train"].shuffle(seed=0).select(range(batch * (steps + 2)))
     lora = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
     common = dict(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=batch, max_steps=steps + 2, save_strategy="no", logging_steps=1000,
                   max_length=max_length, precompute_ref_log_probs=True, learning_rate=2e-4, disable_tqdm=True, seed=0)

@@ -7,15 +7,14 @@ from __future__ import annotations
 import argparse, json, sys
 from pathlib import Path
 
-from .data import DataError, data_stats, lang_table, load_any, plot_stats
-from .models import ModelNotAvailable
-from .evaluate import JudgeLeak
+# Only the standard library here: `multialign --help` must not wait for torch. Each subcommand imports what it uses.
 
 # %% auto #0
-__all__ = ['parser', 'main']
+__all__ = ['PRESET_NAMES', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #2dd3410f
 def _data_stats(args):
+    from multialign_nb.data import data_stats, lang_table, load_any, plot_stats
     src = load_any(args.path)  # validates once, first: a bad file stops here, before anything is written
     stats = data_stats(src)
     if args.json: print(json.dumps(stats, ensure_ascii=False, indent=1))
@@ -66,6 +65,7 @@ def _add_eval(sub):
 # %% ../nbs/90_cli.ipynb #4896bcad
 def _overrides(pairs):
     import yaml
+    from multialign_nb.data import DataError
     out = {}
     for p in pairs or []:
         if "=" not in p: raise DataError("--set", None, p, "expected field=value")
@@ -82,10 +82,26 @@ def _run(args):
     run(cfg, out)
     print(f"wrote {out}/report.md, {out}/metrics.json and {out}/figures/")
 
+PRESET_NAMES = ("cpu", "gpu-small", "gpu-7b", "tiny")  # the keys of pipeline.PRESETS (a test keeps them equal)
+
+def _config_epilog():
+    "The config fields, their defaults and help, for `run --help` (read from the pipeline module's source, not imported)."
+    import ast, inspect, importlib.util, textwrap
+    src = Path(importlib.util.find_spec("multialign_nb.pipeline").origin).read_text()
+    cls = next(n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.ClassDef) and n.name == "PipelineConfig")
+    lines = ["config fields (--set FIELD=VALUE, or a YAML file with --config):"]
+    for a in cls.body:
+        if not isinstance(a, ast.AnnAssign): continue
+        kw = {k.arg: k.value for k in a.value.keywords}
+        default = ast.unparse(kw.get("default", kw.get("default_factory", ast.Constant("?")))).replace("lambda: ", "")
+        help_ = ast.literal_eval(kw["metadata"]).get("help", "") if "metadata" in kw else ""
+        lines.append(textwrap.fill(f"{a.target.id} = {default}: {help_}", 110, initial_indent="  ", subsequent_indent="      "))
+    return "\n".join(lines)
+
 def _add_run(sub):
-    from multialign_nb.pipeline import PRESETS
-    r = sub.add_parser("run", help="run (or resume) the whole pipeline and write a report")
-    r.add_argument("--preset", default="cpu", help=f"one of: {', '.join(PRESETS)}")
+    r = sub.add_parser("run", help="run (or resume) the whole pipeline and write a report", epilog=_config_epilog(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("--preset", default="cpu", help=f"one of: {', '.join(PRESET_NAMES)}")
     r.add_argument("--config", help="YAML file of config overrides")
     r.add_argument("--set", action="append", metavar="FIELD=VALUE", help="override one config field (repeatable)")
     r.add_argument("--out", help="output folder (default runs/PRESET)")
@@ -110,9 +126,12 @@ def parser():
 # %% ../nbs/90_cli.ipynb #824675bf
 def main(argv=None):  # arguments (default: sys.argv[1:])
     "Entry point of the `multialign` console script; returns the exit status."
-    args = parser().parse_args(argv)
+    args = parser().parse_args(argv)  # --help ends here, before any heavy import
+    from multialign_nb.data import DataError
+    from multialign_nb.evaluate import JudgeLeak
+    from multialign_nb.models import ModelNotAvailable, NoChatFormat
     try: args.run(args)
-    except (DataError, ModelNotAvailable, JudgeLeak) as e:
+    except (DataError, ModelNotAvailable, NoChatFormat, JudgeLeak) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

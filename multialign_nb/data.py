@@ -13,12 +13,13 @@ import datasets
 
 # %% auto #0
 __all__ = ['CORPUS_LANGS', 'UNSEEN_LANGS', 'KINDS', 'SCOPES', 'HARM_CATEGORIES', 'LANG_CODES', 'SCRIPTS', 'FIELDS',
-           'RESPONSE_FIELDS', 'SPLITS', 'LONG_COLUMNS', 'PARALLEL_FIELDS', 'MULTIJAIL_LANGS', 'MULTIJAIL_HUB_ID',
-           'AYA_HUB_ID', 'AYA_FILE_LANGS', 'AYA_FIELDS', 'DataError', 'read_jsonl', 'letter_scripts', 'script_problem',
-           'validate_row', 'make_splits', 'group_strata', 'read_splits', 'Corpus', 'load_corpus', 'repo_data_dir',
-           'long_format', 'prompt_groups', 'safety_items', 'preference_pairs', 'mlc_dataset', 'load_parallel',
-           'load_multijail', 'shared_multijail', 'aya_category', 'aya_files', 'load_aya_redteaming', 'Source',
-           'load_any', 'data_stats', 'lang_table', 'atomic_write', 'plot_stats']
+           'RESPONSE_FIELDS', 'SPLITS', 'LONG_COLUMNS', 'PARALLEL_FIELDS', 'TRAIN_FIELDS', 'MULTIJAIL_LANGS',
+           'MULTIJAIL_HUB_ID', 'AYA_HUB_ID', 'AYA_FILE_LANGS', 'AYA_FIELDS', 'DataError', 'read_jsonl',
+           'letter_scripts', 'script_problem', 'validate_row', 'make_splits', 'group_strata', 'read_splits', 'Corpus',
+           'load_corpus', 'repo_data_dir', 'long_format', 'prompt_groups', 'safety_items', 'chat_pair', 'message_text',
+           'preference_pairs', 'mlc_dataset', 'load_parallel', 'load_train_pairs', 'char_grams', 'overlaps',
+           'check_no_overlap', 'train_prompts', 'load_multijail', 'shared_multijail', 'aya_category', 'aya_files',
+           'load_aya_redteaming', 'Source', 'load_any', 'data_stats', 'lang_table', 'atomic_write', 'plot_stats']
 
 # %% ../nbs/00_data.ipynb #0c41f504
 CORPUS_LANGS = ("en", "es", "fr", "de", "ru", "ar", "hi", "zh", "bn", "sw")  # written in the corpus
@@ -72,8 +73,8 @@ SCRIPTS = {"en": "LATIN", "es": "LATIN", "fr": "LATIN", "de": "LATIN", "sw": "LA
            "ko": "HANGUL", "th": "THAI"}
 
 def letter_scripts(text):  # any string
-    "Count of the letters in `text` per Unicode script (the first word of each letter's Unicode name)."
-    return Counter(unicodedata.name(c, "UNKNOWN").split(" ")[0] for c in text if c.isalpha())
+    "Count of the letters in `text` per Unicode script (the first word of each letter's Unicode name; ª and º are Latin)."
+    return Counter("LATIN" if c in "ªº" else unicodedata.name(c, "UNKNOWN").split(" ")[0] for c in text if c.isalpha())
 
 def script_problem(text, lang):  # text and its language code
     "Why `text` is not plausibly written in `lang`'s script, or None."
@@ -299,17 +300,20 @@ def safety_items(corpus):  # a `Corpus`
     return _by_split(recs, corpus.splits)
 
 # %% ../nbs/00_data.ipynb #0cbbdeff
-def _pair(prompt, chosen, rejected, chat):
-    if not chat: return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
+def chat_pair(prompt, chosen, rejected):  # a user message and two answers, as strings
+    "A conversational preference pair: the user turn as `prompt`, each answer as one assistant turn."
     return {"prompt": [{"role": "user", "content": prompt}], "chosen": [{"role": "assistant", "content": chosen}],
             "rejected": [{"role": "assistant", "content": rejected}]}
 
+def message_text(x):  # a plain string or a list of chat messages
+    "The text of a string, or of the last message of a conversational list."
+    return x if isinstance(x, str) else x[-1]["content"]
+
 def preference_pairs(corpus,  # a `Corpus`
                      langs=None,  # languages to keep (default: all)
-                     kinds=KINDS,  # prompt kinds to keep
-                     chat=False):  # conversational messages instead of plain strings
-    "Preference pairs (prompt, chosen, rejected) plus lang, group, kind, scope, per split."
-    recs = [{**_pair(r["text"], r["chosen"]["text"], r["rejected"]["text"], chat),
+                     kinds=KINDS):  # prompt kinds to keep
+    "Conversational preference pairs (prompt, chosen, rejected) plus lang, group, kind, scope, per split."
+    recs = [{**chat_pair(r["text"], r["chosen"]["text"], r["rejected"]["text"]),
              "lang": r["lang"], "group": r["group"], "kind": r["kind"], "scope": r["scope"]}
             for r in corpus.rows if (langs is None or r["lang"] in langs) and r["kind"] in kinds]
     return _by_split(recs, corpus.splits)
@@ -317,14 +321,13 @@ def preference_pairs(corpus,  # a `Corpus`
 # %% ../nbs/00_data.ipynb #d0885f12
 def mlc_dataset(corpus,  # a `Corpus`
                 langs=None,  # variant languages (default: all but the pivot)
-                pivot="en",  # the language of the responses
-                chat=False):  # conversational messages instead of plain strings
-    "English-only preference pairs, each with its prompt's translations as `variants`."
+                pivot="en"):  # the language of the responses
+    "English-only conversational preference pairs, each with its prompt's translations as `variants`."
     recs = []
     for g, by in corpus.groups("global").items():
         if pivot not in by: continue
         r, vl = by[pivot], [l for l in (langs or corpus.langs) if l != pivot and l in by]
-        recs.append({**_pair(r["text"], r["chosen"]["text"], r["rejected"]["text"], chat), "group": g, "kind": r["kind"],
+        recs.append({**chat_pair(r["text"], r["chosen"]["text"], r["rejected"]["text"]), "group": g, "kind": r["kind"],
                      "variant_langs": vl, "variants": [by[l]["text"] for l in vl]})
     return _by_split(recs, corpus.splits)
 
@@ -347,6 +350,78 @@ def load_parallel(path):  # a parallel-prompts .jsonl file, e.g. data/parallel.j
         seen[row["id"]] = line; rows.append(row)
     if not rows: raise DataError(path, None, None, "no rows")
     return rows
+
+# %% ../nbs/00_data.ipynb #78866711
+TRAIN_FIELDS = {"group": str, "kind": str, "category": (str, type(None)), "type": (str, type(None)), "prompt": str, "chosen": str, "rejected": str}
+
+def _train_row(row, file, line):
+    _check_fields(row, TRAIN_FIELDS, file, line)
+    err = lambda f, m: DataError(file, line, f, m)
+    if row["kind"] not in KINDS: raise err("kind", f"{row['kind']!r} is not one of {', '.join(KINDS)}")
+    if (row["kind"] == "harmful") != (row["category"] is not None): raise err("category", "harmful rows name one category, others null")
+    if row["category"] is not None and row["category"] not in HARM_CATEGORIES: raise err("category", f"{row['category']!r} is not an Aya category")
+    for f in ("prompt", "chosen", "rejected"): _check_text(row[f], "en", file, line, f)
+
+def load_train_pairs(pairs,  # an English pairs .jsonl file, e.g. data/train/pairs.jsonl
+                     variants=None,  # its prompts' translations (parallel format, id = group); None: no MLC variants
+                     langs=None):  # variant languages required of every group (default: every language of the variants file)
+    "English conversational preference pairs with their prompts' translations as `variants` (MLC format), validated."
+    rows, seen = [], {}
+    for line, row in read_jsonl(pairs):
+        _train_row(row, pairs, line)
+        if row["group"] in seen: raise DataError(pairs, line, "group", f"duplicate group {row['group']} (first at line {seen[row['group']]})")
+        seen[row["group"]] = line; rows.append(row)
+    if not rows: raise DataError(pairs, None, None, "no rows")
+    by, langs = {}, langs if variants is not None else []
+    if variants is not None:
+        vs = load_parallel(variants)
+        lines = {r["id"]: i for i, r in enumerate(vs, 1)}
+        by = {r["id"]: r["translation"] for r in vs}
+        extra = sorted(set(by) - set(seen))
+        if extra: raise DataError(variants, lines[extra[0]], "id", f"group {extra[0]} is not in {Path(pairs).name}")
+        langs = [l for l in (langs or dict.fromkeys(l for t in by.values() for l in t)) if l != "en"]
+        for g, line in seen.items():
+            if g not in by: raise DataError(variants, None, "id", f"no translations of group {g} ({Path(pairs).name} line {line})")
+            miss = [l for l in langs if l not in by[g]]
+            if miss: raise DataError(variants, lines[g], "translation", f"group {g} lacks {', '.join(miss)}")
+    recs = [{**chat_pair(r["prompt"], r["chosen"], r["rejected"]), "group": r["group"], "kind": r["kind"],
+             "variant_langs": list(langs or []), "variants": [by[r["group"]][l] for l in (langs or [])]} for r in rows]
+    return datasets.Dataset.from_list(recs)
+
+# %% ../nbs/00_data.ipynb #7010e1ce
+def char_grams(text, n=5):  # a string
+    "The set of character n-grams of `text`, lower-cased, whitespace folded."
+    t = re.sub(r"\s+", " ", text.lower()).strip()
+    return {t[i:i + n] for i in range(max(1, len(t) - n + 1))}
+
+def overlaps(candidates, references):  # (id, lang, text) triples: the prompts to check; the prompts they must not copy
+    "Per candidate, worst first: (largest share of its 5-grams found in one same-language reference, id, lang, reference id, text)."
+    index = defaultdict(list)
+    for rid, lang, text in references: index[lang].append((rid, char_grams(text)))
+    out = []
+    for cid, lang, text in candidates:
+        g, best = char_grams(text), (0.0, None)
+        for rid, rg in index.get(lang, ()):
+            if rid == cid: continue
+            s = len(g & rg) / len(g)
+            if s > best[0]: best = (s, rid)
+        out.append((best[0], cid, lang, best[1], text))
+    return sorted(out, key=lambda r: -r[0])
+
+def check_no_overlap(candidates, references,  # (id, lang, text) triples
+                     max_share=0.4,  # refuse a candidate sharing more of its 5-grams with one reference
+                     where=None):  # the candidates' file, for the message
+    "The worst overlap found; `DataError` naming the candidate and the reference when it exceeds `max_share`."
+    res = overlaps(candidates, references)
+    if res and res[0][0] > max_share:
+        s, cid, lang, rid, text = res[0]
+        raise DataError(where, None, f"{cid} [{lang}]", f"shares {s:.1%} of its character 5-grams with evaluation prompt {rid} "
+                        f"(limit {max_share:.1%}): {text[:80]!r}")
+    return res[0][0] if res else 0.0
+
+def train_prompts(ds):  # a Dataset from `load_train_pairs` or `mlc_dataset`
+    "(group, lang, text) of every prompt of an MLC training set: the English prompt and each variant."
+    return [t for r in ds for t in [(r["group"], "en", message_text(r["prompt"]))] + [(r["group"], l, v) for l, v in zip(r["variant_langs"], r["variants"])]]
 
 # %% ../nbs/00_data.ipynb #05750846
 MULTIJAIL_LANGS = ("en", "zh", "it", "vi", "ar", "ko", "th", "bn", "sw", "jv")

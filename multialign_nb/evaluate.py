@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from .data import (CORPUS_LANGS, KINDS, LANG_CODES, SCOPES, SCRIPTS, DataError, letter_scripts, load_corpus,
                                 load_multijail, read_jsonl, repo_data_dir)
-from .models import cache_dir, chat_prompts, embed, load_causal_lm, load_encoder
+from .models import cache_dir, embed, encode_prompts, load_causal_lm, load_encoder, prompt_ids, stop_ids
 from .safety import brier, ece, plot_reliability
 
 # %% auto #0
@@ -45,20 +45,20 @@ def generate(model, tokenizer, prompts,  # a causal LM with its tokenizer (left 
              max_new_tokens=64, do_sample=False, temperature=1.0, top_p=1.0,
              num_return_sequences=1,  # responses per prompt (sampling only)
              seed=0,  # seeds each batch's sampling
-             batch_size=16, chat=True,  # apply the chat template
+             batch_size=16,
              progress=False):  # show a progress bar
     "Responses to `prompts`, batched; `num_return_sequences` per prompt, grouped by prompt, in the prompts' order."
     from tqdm.auto import tqdm
     if isinstance(prompts, str): raise TypeError("prompts must be a list of strings, not one string")
-    kw, texts = _gen_kwargs(max_new_tokens, do_sample, temperature, top_p, num_return_sequences), chat_prompts(tokenizer, prompts) if chat else list(prompts)
+    kw, prompts = _gen_kwargs(max_new_tokens, do_sample, temperature, top_p, num_return_sequences), list(prompts)
     if tokenizer.padding_side != "left": raise ValueError("the tokenizer must pad on the left for batched generation (load it with load_causal_lm)")
-    order = sorted(range(len(texts)), key=lambda i: len(tokenizer(texts[i], add_special_tokens=not chat)["input_ids"]))
-    out = [None] * len(texts)
+    lengths = [len(ids) for ids in prompt_ids(tokenizer, prompts)]
+    order, out, stop = sorted(range(len(prompts)), key=lambda i: lengths[i]), [None] * len(prompts), stop_ids(tokenizer, model)
     for b, start in enumerate(tqdm(range(0, len(order), batch_size), disable=not progress, desc="generate")):
         idx = order[start:start + batch_size]
-        enc = tokenizer([texts[i] for i in idx], padding=True, return_tensors="pt", add_special_tokens=not chat).to(model.device)
+        enc = encode_prompts(tokenizer, [prompts[i] for i in idx]).to(model.device)
         torch.manual_seed(seed + b)
-        with torch.no_grad(): gen = model.generate(**enc, **kw, pad_token_id=tokenizer.pad_token_id)
+        with torch.no_grad(): gen = model.generate(**enc, **kw, pad_token_id=tokenizer.pad_token_id, eos_token_id=stop)
         dec = tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
         for j, i in enumerate(idx): out[i] = [d.strip() for d in dec[j * num_return_sequences:(j + 1) * num_return_sequences]]
     return [r for rs in out for r in rs]

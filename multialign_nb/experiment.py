@@ -16,65 +16,92 @@ from .models import load_causal_lm
 from .preference import load_trained, train_preference
 
 # %% auto #0
-__all__ = ['METHOD_SPECS', 'TIDY_METRICS', 'eval_prompts', 'compare_methods', 'seed_summary', 'plot_methods', 'transfer_sets',
-           'transfer_check']
+__all__ = ['METHOD_SPECS', 'TIDY_METRICS', 'experiment_prompts', 'run_experiment', 'pooled', 'paired_table', 'tidy',
+           'seed_summary', 'plot_methods', 'transfer_sets', 'transfer_check']
 
 # %% ../nbs/10_experiment.ipynb #f8ad2ae3
-METHOD_SPECS = {  # display name -> `train_preference` arguments
-    "SFT": {"method": "sft"},
-    "DPO": {"method": "dpo"},
-    "DPO(SFT)": {"method": "dpo_sft"},
-    "DPO(SFT)+MLC": {"method": "dpo_sft", "mlc_weight": 0.3, "mlc_tau": 1.0, "mlc_centre": True, "mlc_max_langs": 4},
+METHOD_SPECS = {  # display name -> arguments of the DPO stage; every method starts from the same SFT model
+    "DPO(SFT)": {},
+    "DPO(SFT)+MLC": {"mlc_weight": 0.3, "mlc_tau": 1.0, "mlc_centre": True, "mlc_max_langs": 4},
 }
-TIDY_METRICS = ("harmful_rate", "refusal_rate", "over_refusal", "unknown_rate")
+TIDY_METRICS = ("usable_rate", "harmful_rate", "harmful_rate_usable", "refusal_rate", "over_refusal", "in_lang_rate")
 
-def _tidy(metrics, method, seed):
-    rows = [{"method": method, "seed": seed, "lang": l, "metric": k, **m[k]} for l, m in metrics["results"]["model"]["langs"].items() for k in TIDY_METRICS]
-    c = metrics["results"]["model"]["consistency"]
-    rows += [{"method": method, "seed": seed, "lang": "all", "metric": k, **c[k]} for k in ("pag", "safety_rate_variance")]
-    rows += [{"method": method, "seed": seed, "lang": l, "metric": "win_rate", **c_["win_rate"]} for l, c_ in metrics.get("comparison", {}).items() if "win_rate" in c_]
-    return rows
-
-def eval_prompts(multijail_per_lang=15, unseen_only=True):  # MultiJail prompts per language added; only its unseen languages
-    "The corpus test split (every corpus language) plus MultiJail's first prompts per language."
-    ps = [load_prompts(repo_data_dir())]
-    if multijail_per_lang and shared_multijail():
-        mj = load_prompts(shared_multijail(), limit_per_lang=multijail_per_lang)
-        ps.append(mj[mj["unseen"]] if unseen_only else mj)
+def experiment_prompts(harmful=100, borderline=50,  # per corpus language, from the evaluation-only set, in file order
+                       multijail_unseen=100):  # per MultiJail language the corpus lacks (reported apart)
+    "The experiment's evaluation prompts: never trained on, >= 100 harmful and >= 50 borderline per corpus language."
+    es = load_prompts(repo_data_dir() / "evalset.jsonl")
+    es = es[es.groupby(["lang", "kind"]).cumcount() < es["kind"].map({"harmful": harmful, "borderline": borderline})]
+    ps = [es]
+    if multijail_unseen and shared_multijail():
+        mj = load_prompts(shared_multijail()); mj = mj[mj["unseen"]]
+        ps.append(mj[mj.groupby("lang").cumcount() < multijail_unseen])
     return pd.concat(ps, ignore_index=True)
 
-def compare_methods(out="runs/experiment",  # folder for trained models and per-run metrics (reused)
-                    seeds=(0, 1, 2), methods=METHOD_SPECS,
-                    policy="HuggingFaceTB/SmolLM2-135M-Instruct",
-                    steps=24, sft_steps=24, batch_size=4, learning_rate=2e-4,  # DPO steps; SFT steps; LoRA settings
-                    prompts=None,  # evaluation prompts (default `eval_prompts()`)
-                    max_new_tokens=32, n_boot=1000, log=print):
-    "Tidy DataFrame of per-language metrics (method, seed, lang, metric, value, ci_low, ci_high, n) for the base and each method x seed."
-    out = Path(out); (out / "metrics").mkdir(parents=True, exist_ok=True)
-    corpus = load_corpus(repo_data_dir())
-    train, judges = mlc_dataset(corpus)["train"], train_judges(corpus)
-    prompts = eval_prompts() if prompts is None else prompts
-    gen = {"max_new_tokens": max_new_tokens}
-    base_file = out / "metrics" / "base.jsonl"
-    if base_file.exists(): base = pd.read_json(base_file, lines=True)
-    else: base = judge_responses(_responses(load_causal_lm(policy), prompts, gen, False), judges); base.to_json(base_file, orient="records", lines=True, force_ascii=False)
-    rows = _tidy(evaluate_responses(base, n_boot=n_boot), "base", 0)
+def _judged(out, name, load, prompts, judges, gen):
+    "Judged responses of one model, cached in out/judged/<name>.jsonl."
+    f = Path(out) / "judged" / f"{name}.jsonl"
+    if not f.exists():
+        j = judge_responses(_responses(load(), prompts, gen, False), judges)
+        atomic_write(f, lambda p: j.to_json(p, orient="records", lines=True, force_ascii=False))
+    return pd.read_json(f, lines=True)
+
+def _slug(name, seed): return f"{name.replace('(', '-').replace(')', '').replace('+', '-').lower()}-s{seed}"
+
+def run_experiment(out="runs/experiment",  # trained models, judged responses and the run log (every step cached)
+                   seeds=(0, 1, 2), methods=METHOD_SPECS, policy="google/gemma-3-270m",
+                   sft_steps=60, dpo_steps=60, batch_size=2, grad_accum=2, learning_rate=2e-4, beta=0.1,
+                   prompts=None,  # default `experiment_prompts()`
+                   max_new_tokens=40, log=print):
+    """English-only preference training compared per language: the SFT model (seed 0), then each method from it per seed.
+    Returns ({'SFT': judged, 'DPO(SFT) s0': judged, ...}, run log). A call with the same arguments reuses every finished step."""
+    from multialign_nb.models import resolve_model
+    from multialign_nb.pipeline import _mlc_train, load_config
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    cfg = load_config("cpu", policy=policy)
+    train, prompts = _mlc_train(cfg), experiment_prompts() if prompts is None else prompts
+    judges, gen = train_judges(load_corpus(repo_data_dir()), cfg.encoder, seed=0), {"max_new_tokens": max_new_tokens}
+    logf = out / "runs.json"; runs = json.loads(logf.read_text()) if logf.exists() else {}
+    common = dict(batch_size=batch_size, grad_accum=grad_accum, learning_rate=learning_rate, lora_r=16)
+    def step(name, train_fn, seed):
+        t = time.time(); run = train_fn(); t_train = time.time() - t
+        j = _judged(out, name.replace(" ", "_"), lambda: load_trained(run), prompts, judges, gen)
+        if name not in runs:
+            runs[name] = {"seed": seed, "train_seconds": round(t_train, 1), "eval_seconds": round(time.time() - t - t_train, 1), "train_examples": len(train)}
+            atomic_write(logf, lambda p: Path(p).write_text(json.dumps(runs, indent=1)))
+            log(f"{name}: trained in {t_train:.0f} s, evaluated in {time.time() - t - t_train:.0f} s")
+        return j, run
+    res = {}
+    res["SFT"], sft = step("SFT", lambda: train_preference("sft", str(resolve_model(policy)), train, out / "sft", seed=0, max_steps=sft_steps, **common), 0)
+    sft_model = out / "sft-model"
+    if not (sft_model / "config.json").exists():
+        m, tok = load_trained(sft); m.save_pretrained(sft_model); tok.save_pretrained(sft_model)
     for seed in seeds:
         for name, spec in methods.items():
-            slug = f"{name.replace('(', '-').replace(')', '').replace('+', '-').lower()}-s{seed}"
-            f = out / "metrics" / f"{slug}.json"
-            if not f.exists():
-                t = time.time()
-                run = train_preference(model_name_or_path=policy, train_dataset=train, out_dir=out / slug, seed=seed, max_steps=steps, sft_steps=sft_steps,
-                                       batch_size=batch_size, learning_rate=learning_rate, loss_type=("sigmoid", "sft"), **spec)
-                t_train = time.time() - t
-                judged = judge_responses(_responses(load_trained(run), prompts, gen, False), judges)
-                ben = judged["kind"] == "benign"
-                wins = judged[ben][["lang"]].assign(win=judges.win.compare(judged[ben]["text"].tolist(), judged[ben]["response"].tolist(), base[ben.values]["response"].tolist()))
-                m = evaluate_responses(judged, base, wins, n_boot=n_boot, info={"model": name, "seed": seed, "train_seconds": round(t_train, 1), "total_seconds": round(time.time() - t, 1)})
-                f.write_text(json.dumps(m, ensure_ascii=False))
-                log(f"{name} seed {seed}: trained in {t_train:.0f} s, evaluated in {time.time() - t - t_train:.0f} s")
-            rows += _tidy(json.loads(f.read_text()), name, seed)
+            res[f"{name} s{seed}"], _ = step(f"{name} s{seed}", lambda: train_preference(
+                "dpo", str(sft_model), train, out / _slug(name, seed), seed=seed, max_steps=dpo_steps, beta=beta, loss_type=("sigmoid", "sft"),
+                **common, **spec), seed)
+    return res, runs
+
+def pooled(res, method):  # `run_experiment`'s results; a method name, or 'SFT'
+    "One method's judged rows over all seeds, ids made per seed (the SFT rows repeated once per seed), groups kept: a pooled paired unit."
+    seeds = sorted({k.rsplit(" s", 1)[1] for k in res if k != "SFT"})
+    rows = [res["SFT"] if method == "SFT" else res[f"{method} s{s}"] for s in seeds]
+    return pd.concat([d.assign(id=d["id"].astype(str) + f"-s{s}", seed=int(s)) for d, s in zip(rows, seeds)], ignore_index=True)
+
+def paired_table(res, method, against,  # method names (or 'SFT')
+                 metrics=("harmful_rate_diff", "over_refusal_diff", "usable_rate_diff"), n_boot=1000):
+    "Per language: the paired difference `method` minus `against` over the same prompts and seeds, CI over groups, McNemar p, n."
+    m = evaluate_responses(pooled(res, method), pooled(res, against), n_boot=n_boot)
+    return pd.DataFrame([{"lang": l, "metric": k, **{x: c[k].get(x) for x in ("value", "ci_low", "ci_high", "mcnemar_p", "n")}}
+                         for l, c in m["comparison"].items() for k in metrics])
+
+def tidy(res, n_boot=1000):  # `run_experiment`'s results
+    "Tidy per-language metrics (method, seed, lang, metric, value, ci_low, ci_high, n) of every model."
+    rows = []
+    for k, d in res.items():
+        method, seed = (k, 0) if k == "SFT" else (k.rsplit(" s", 1)[0], int(k.rsplit(" s", 1)[1]))
+        for l, m in evaluate_responses(d, n_boot=n_boot)["results"]["model"]["langs"].items():
+            rows += [{"method": method, "seed": seed, "lang": l, "metric": t, **m[t]} for t in TIDY_METRICS if m.get(t)]
     return pd.DataFrame(rows)
 
 # %% ../nbs/10_experiment.ipynb #9ef74186

@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .data import atomic_write
-from .models import chat_prompts, _last_index, retrieval_top1
+from .models import encode_prompts, _last_index, retrieval_top1
 
 # %% auto #0
 __all__ = ['EXTRACTOR_FILE', 'EXTRACTOR_CONFIG', 'group_singular_values', 'mlc_loss', 'top_singular_share', 'MLCExtractor',
@@ -129,13 +129,11 @@ def _states_at(model, input_ids, mask, layer):
 
 def prompt_states(model, tokenizer, prompts,  # a causal LM (peft or not), its tokenizer, user messages
                   layer=None,  # hidden-state index (default: the middle layer)
-                  chat=True,  # apply the chat template
                   max_length=None):  # truncate prompts to this many tokens (from the left)
     "Last-prompt-token states at `layer`, shape (len(prompts), hidden), from one padded batch, with the graph kept."
     layer = check_layer(model, layer)
-    texts = chat_prompts(tokenizer, prompts) if chat else list(prompts)
     side = tokenizer.padding_side; tokenizer.padding_side = "left"
-    try: enc = tokenizer(texts, padding=True, return_tensors="pt", add_special_tokens=not chat)
+    try: enc = encode_prompts(tokenizer, list(prompts))
     finally: tokenizer.padding_side = side
     ids, mask = enc["input_ids"], enc["attention_mask"]
     if max_length: ids, mask = ids[:, -max_length:], mask[:, -max_length:]
@@ -147,7 +145,7 @@ def prompt_states(model, tokenizer, prompts,  # a causal LM (peft or not), its t
 def group_reps(model, tokenizer, texts,  # B lists of prompts: one prompt's variants
                langs,  # B lists of language codes, aligned with `texts`
                layer=None, extractor=None,  # hidden-state index; an `MLCExtractor` applied to the states
-               chat=True, max_length=None):
+               max_length=None):
     "Representations (B, m, dim) of each prompt's variants and the (B, m) mask, one forward per language."
     order = list(dict.fromkeys(l for ls in langs for l in ls))
     rows = {l: [(i, ts[ls.index(l)]) for i, (ts, ls) in enumerate(zip(texts, langs)) if l in ls] for l in order}
@@ -155,7 +153,7 @@ def group_reps(model, tokenizer, texts,  # B lists of prompts: one prompt's vari
     out, mask = [None] * len(order), torch.zeros(len(texts), len(order), dtype=torch.bool, device=device)
     for j, l in enumerate(order):
         idx = torch.tensor([i for i, _ in rows[l]], device=device)
-        h = prompt_states(model, tokenizer, [t for _, t in rows[l]], layer=layer, chat=chat, max_length=max_length)
+        h = prompt_states(model, tokenizer, [t for _, t in rows[l]], layer=layer, max_length=max_length)
         h = extractor(h) if extractor is not None else h
         out[j] = torch.zeros(len(texts), h.shape[-1], dtype=h.dtype, device=device).index_copy(0, idx, h)
         mask[idx, j] = True
@@ -163,12 +161,12 @@ def group_reps(model, tokenizer, texts,  # B lists of prompts: one prompt's vari
 
 # %% ../nbs/05_mlc.ipynb #6720a143
 @torch.no_grad()
-def _all_states(model, tokenizer, prompts, batch_size=16, chat=True):
+def _all_states(model, tokenizer, prompts, batch_size=16):
     "Last-prompt-token states at every hidden-state index, shape (L + 1, n, hidden)."
-    texts, out = chat_prompts(tokenizer, prompts) if chat else list(prompts), []
+    prompts, out = list(prompts), []
     device = next(model.parameters()).device
-    for i in range(0, len(texts), batch_size):
-        enc = tokenizer(texts[i:i + batch_size], padding=True, return_tensors="pt", add_special_tokens=not chat).to(device)
+    for i in range(0, len(prompts), batch_size):
+        enc = encode_prompts(tokenizer, prompts[i:i + batch_size]).to(device)
         mask = enc["attention_mask"]; pos = (mask.cumsum(1) - 1).clamp(min=0)
         hs = model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos, output_hidden_states=True, use_cache=False).hidden_states
         out.append(torch.stack(hs)[:, torch.arange(len(mask)), _last_index(mask)].float().cpu())
@@ -194,7 +192,7 @@ def _layer_report(H, langs, pivot, taus):
 def mlc_diagnostics(model, tokenizer, texts_by_lang,  # a causal LM; {lang: [texts]} aligned by index across languages
                     layers=None,  # hidden-state indices (default: the middle layer); 'all' for every one
                     taus=(0.1, 1.0),  # temperatures at which to report the MLC loss (keys 'mlc_loss@0.1', ...)
-                    pivot="en", batch_size=16, chat=True):
+                    pivot="en", batch_size=16):
     "Per layer: shared-direction share, group top-singular share, MLC loss and xx -> pivot retrieval, raw and centred."
     n = model.config.get_text_config().num_hidden_layers
     layers = list(range(n + 1)) if layers == "all" else [check_layer(model, l) for l in (layers if isinstance(layers, (list, tuple)) else [layers])]
@@ -202,5 +200,5 @@ def mlc_diagnostics(model, tokenizer, texts_by_lang,  # a causal LM; {lang: [tex
     if pivot not in langs: raise ValueError(f"pivot {pivot!r} is not among the languages {langs}")
     sizes = {l: len(t) for l, t in texts_by_lang.items()}
     if len(set(sizes.values())) != 1: raise ValueError(f"texts_by_lang must be aligned by index; sizes differ: {sizes}")
-    S = torch.stack([_all_states(model, tokenizer, texts_by_lang[l], batch_size, chat) for l in langs], 1)  # (L+1, langs, n, hidden)
+    S = torch.stack([_all_states(model, tokenizer, texts_by_lang[l], batch_size) for l in langs], 1)  # (L+1, langs, n, hidden)
     return [{"layer": l, **_layer_report(S[l], langs, pivot, taus)} for l in layers]

@@ -14,10 +14,11 @@ import torch.nn.functional as F
 from filelock import FileLock
 
 # %% auto #0
-__all__ = ['OFFLINE_SOURCES', 'TINY_TEXTS', 'TINY_CHAT_TEMPLATE', 'hub_reachable', 'OfflineSource', 'cache_dir', 'source_file',
-           'read_e5s1', 'dequantize_q4_0', 'e5s1_tensor', 'e5s1_model', 'e5s1_tokenizer', 'sha256_file',
-           'converted_dir', 'convert_offline', 'ModelNotAvailable', 'resolve_model', 'load_encoder', 'load_causal_lm',
-           'mean_pool', 'embed', 'chat_prompts', 'last_token_states', 'tiny_tokenizer', 'tiny_causal_lm',
+__all__ = ['OFFLINE_SOURCES', 'GEMMA_TURNS', 'CHAT_FALLBACKS', 'END_OF_TURN', 'TINY_TEXTS', 'TINY_CHAT_TEMPLATE', 'hub_reachable',
+           'OfflineSource', 'cache_dir', 'source_file', 'read_e5s1', 'dequantize_q4_0', 'e5s1_tensor', 'e5s1_model',
+           'e5s1_tokenizer', 'sha256_file', 'converted_dir', 'convert_offline', 'ModelNotAvailable', 'resolve_model',
+           'load_encoder', 'load_causal_lm', 'mean_pool', 'embed', 'NoChatFormat', 'ensure_chat_format', 'chat_prompts',
+           'prompt_ids', 'encode_prompts', 'stop_ids', 'last_token_states', 'tiny_tokenizer', 'tiny_causal_lm',
            'tiny_encoder', 'retrieval_top1']
 
 # %% ../nbs/01_models.ipynb #f9766a83
@@ -284,6 +285,7 @@ def load_causal_lm(name_or_path,  # hub id or local folder
     model = AutoModelForCausalLM.from_pretrained(where, use_safetensors=True, trust_remote_code=trust_remote_code, dtype=dtype, **kwargs)
     tok.padding_side = "left"
     if tok.pad_token is None: tok.pad_token = tok.eos_token
+    ensure_chat_format(tok, model.config.model_type, name_or_path)
     return model.eval(), tok
 
 # %% ../nbs/01_models.ipynb #6941fc2d
@@ -310,10 +312,45 @@ def embed(model, tokenizer, texts,  # an encoder, its tokenizer, a list of strin
     return torch.cat(out)
 
 # %% ../nbs/01_models.ipynb #8dc6dc56
+GEMMA_TURNS = ("{{ bos_token }}{% for m in messages %}<start_of_turn>{{ 'model' if m['role'] == 'assistant' else m['role'] }}\n"
+               "{{ m['content'] | trim }}<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}")
+CHAT_FALLBACKS = {t: GEMMA_TURNS for t in ("gemma", "gemma2", "gemma3", "gemma3_text")}  # model_type -> chat template
+END_OF_TURN = ("<end_of_turn>", "<|im_end|>", "<|eot_id|>", "<|end|>")  # tokens that close an assistant turn
+
+class NoChatFormat(ValueError):
+    "A causal LM whose tokenizer has no chat template and whose family has no fallback."
+
+def ensure_chat_format(tokenizer, model_type=None, name=None):  # a tokenizer; the model's `config.model_type`; its name
+    "`tokenizer`, given the fallback template of `model_type` when it has none of its own; `NoChatFormat` if neither exists."
+    if getattr(tokenizer, "chat_template", None): return tokenizer
+    if model_type not in CHAT_FALLBACKS:
+        raise NoChatFormat(f"{name or 'this model'} (model_type {model_type!r}) has no chat template and no fallback in CHAT_FALLBACKS: "
+                           "set tokenizer.chat_template, or add a template for its family to multialign_nb.models.CHAT_FALLBACKS")
+    tokenizer.chat_template = CHAT_FALLBACKS[model_type]
+    return tokenizer
+
 def chat_prompts(tokenizer, prompts):  # a tokenizer; user messages as strings
-    "The prompts formatted with the tokenizer's chat template (generation prompt added), or unchanged without one."
-    if not getattr(tokenizer, "chat_template", None): return list(prompts)
+    "The prompts rendered by the tokenizer's chat template, generation prompt added: the one prompt format of the project."
+    if not getattr(tokenizer, "chat_template", None):
+        raise NoChatFormat("the tokenizer has no chat template: load the model with load_causal_lm (which applies CHAT_FALLBACKS) or set one")
     return [tokenizer.apply_chat_template([{"role": "user", "content": p}], tokenize=False, add_generation_prompt=True) for p in prompts]
+
+def prompt_ids(tokenizer, prompts):  # a tokenizer; user messages as strings
+    "Token ids of each formatted prompt, exactly as the model is fed them (the template writes any BOS itself)."
+    return [tokenizer(t, add_special_tokens=False)["input_ids"] for t in chat_prompts(tokenizer, prompts)]
+
+def encode_prompts(tokenizer, prompts):  # a tokenizer (left padding for generation); user messages
+    "A padded batch (`input_ids`, `attention_mask` tensors) of the formatted prompts."
+    return tokenizer(chat_prompts(tokenizer, prompts), padding=True, return_tensors="pt", add_special_tokens=False)
+
+def stop_ids(tokenizer, model=None):  # a tokenizer; optionally its model (its generation config's EOS ids)
+    "Token ids that end an answer: EOS, the end-of-turn tokens the tokenizer knows, the generation config's EOS."
+    ids = {tokenizer.eos_token_id}
+    vocab = tokenizer.get_vocab()
+    ids |= {vocab[t] for t in END_OF_TURN if t in vocab}
+    eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    ids |= set(eos if isinstance(eos, (list, tuple)) else [eos])
+    return sorted(i for i in ids if i is not None)
 
 def _last_index(mask):
     "Index of the last 1 in each row of an attention mask."
@@ -323,14 +360,14 @@ def _last_index(mask):
 # %% ../nbs/01_models.ipynb #692b6ed9
 def last_token_states(model, tokenizer, prompts,  # a causal LM, its tokenizer, user messages
                       layer=None,  # hidden-state index: 0 = embeddings, ..., n_layers = last; default the middle layer
-                      batch_size=16, chat=True,  # apply the chat template first
+                      batch_size=16,
                       grad=False):  # keep the graph (for training losses)
     "Hidden state of the last prompt token at `layer` for each prompt, shape (len(prompts), hidden)."
     layer = model.config.num_hidden_layers // 2 if layer is None else layer
-    texts, out = chat_prompts(tokenizer, prompts) if chat else list(prompts), []
+    prompts, out = list(prompts), []
     with torch.set_grad_enabled(grad):
-        for i in range(0, len(texts), batch_size):
-            enc = tokenizer(texts[i:i + batch_size], padding=True, return_tensors="pt", add_special_tokens=not chat).to(model.device)
+        for i in range(0, len(prompts), batch_size):
+            enc = encode_prompts(tokenizer, prompts[i:i + batch_size]).to(model.device)
             mask = enc["attention_mask"]
             pos = (mask.cumsum(1) - 1).clamp(min=0)
             hs = model(input_ids=enc["input_ids"], attention_mask=mask, position_ids=pos, output_hidden_states=True).hidden_states[layer]

@@ -14,10 +14,10 @@ import yaml
 from .data import CORPUS_LANGS, DataError, atomic_write
 
 # %% auto #0
-__all__ = ['PRESETS', 'TINY_MODELS', 'STAGES', 'PipelineConfig', 'config_help', 'config_from_dict', 'load_config', 'Stage',
-           'corpus_dir', 'data_fingerprint', 'eval_files', 'stage_keys', 'materialize_model', 'stage_data',
-           'stage_models', 'stage_align', 'stage_rlaif', 'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate',
-           'plan', 'RunConflict', 'run', 'headline_table', 'write_run_report', 'launch_command']
+__all__ = ['PRESETS', 'TINY_MODELS', 'OVERLAP_MAX', 'STAGES', 'PipelineConfig', 'config_help', 'config_from_dict', 'load_config',
+           'Stage', 'corpus_dir', 'data_fingerprint', 'eval_files', 'train_variants', 'stage_keys', 'materialize_model',
+           'stage_data', 'stage_models', 'stage_align', 'stage_rlaif', 'stage_reward', 'stage_sft', 'stage_dpo',
+           'stage_evaluate', 'plan', 'RunConflict', 'run', 'headline_table', 'write_run_report', 'launch_command']
 
 # %% ../nbs/09_pipeline.ipynb #76d0c5b8
 @dataclass
@@ -53,6 +53,7 @@ class PipelineConfig:
     eval_multijail_per_lang: int = field(default=0, metadata={"help": "MultiJail prompts per language added to the evaluation (0 = none; needs the CSV)."})
     eval_set: typing.Optional[str] = field(default=None, metadata={"help": "Evaluation-only prompts (JSONL, never trained on; None = <data>/evalset.jsonl when present)."})
     eval_set_per_lang: typing.Optional[int] = field(default=20, metadata={"help": "Groups per language taken from eval_set, in file order (its first 20 are 10 harmful + 10 borderline; None = all 200, 0 = none)."})
+    train_pairs: typing.Optional[str] = field(default=None, metadata={"help": "English training pairs added to the corpus's train split for SFT and DPO (JSONL; their MLC variants in variants.jsonl beside it; None = <data>/train/pairs.jsonl when present)."})
     labelled: typing.Optional[str] = field(default=None, metadata={"help": "Labelled real outputs that train (learn part) and validate (heldout part) the judges (None = <data>/labelled/outputs.jsonl when present)."})
     multijail: typing.Optional[str] = field(default=None, metadata={"help": "MultiJail CSV path (None = the shared copy when present)."})
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples per confidence interval."})
@@ -141,18 +142,24 @@ def data_fingerprint(cfg):  # a `PipelineConfig`
     return h.hexdigest()[:16]
 
 def eval_files(cfg):  # a `PipelineConfig`
-    "{'eval_set': path or None, 'labelled': path or None}: the evaluation-only prompts and the judges' labelled set."
+    "{'eval_set', 'labelled', 'train_pairs': path or None}: the evaluation-only prompts, the judges' labelled set, the training pairs."
     d = corpus_dir(cfg)
-    for name in ("eval_set", "labelled"):  # a file named in the config must exist: say so at --plan, not after training
+    for name in ("eval_set", "labelled", "train_pairs"):  # a file named in the config must exist: say so at --plan, not after training
         if getattr(cfg, name) and not Path(getattr(cfg, name)).is_file(): raise DataError(getattr(cfg, name), None, name, "no such file")
     pick = lambda given, default: Path(given) if given else (default if default.exists() else None)
-    return {"eval_set": pick(cfg.eval_set, d / "evalset.jsonl"), "labelled": pick(cfg.labelled, d / "labelled" / "outputs.jsonl")}
+    return {"eval_set": pick(cfg.eval_set, d / "evalset.jsonl"), "labelled": pick(cfg.labelled, d / "labelled" / "outputs.jsonl"),
+            "train_pairs": pick(cfg.train_pairs, d / "train" / "pairs.jsonl")}
 
-def _file_hash(p): return hashlib.sha256(Path(p).read_bytes()).hexdigest()[:16] if p and Path(p).exists() else None
+def train_variants(pairs):  # a training pairs file
+    "The MLC variants file beside a training pairs file (variants.jsonl), or None."
+    v = Path(pairs).with_name("variants.jsonl") if pairs else None
+    return v if v is not None and v.exists() else None
+
+def _file_hash(*ps): return hashlib.sha256(b"".join(Path(p).read_bytes() for p in ps if p)).hexdigest()[:16] if ps[0] and Path(ps[0]).exists() else None
 
 def stage_keys(stages, cfg):  # list of `Stage` in dependency order; a `PipelineConfig`
     "{stage name: key}: a hash of the fields it reads (the corpus and evaluation files by content) and of its upstream stages' keys."
-    keys, data, files = {}, data_fingerprint(cfg), {k: _file_hash(v) for k, v in eval_files(cfg).items()}
+    keys, data, files = {}, data_fingerprint(cfg), {k: _file_hash(v, train_variants(v) if k == "train_pairs" else None) for k, v in eval_files(cfg).items()}
     for s in stages:
         missing = [a for a in s.after if a not in keys]
         if missing: raise ValueError(f"stage {s.name!r} comes before its input {missing[0]!r}")
@@ -180,15 +187,28 @@ def _models(inputs):
     f = Path(inputs["models"])
     return {k: str(f / v) if (f / v).is_dir() and not Path(v).is_absolute() else v for k, v in _read(f).items()}
 
+def _all_eval_prompts(cfg):
+    "(group, lang, text) of every prompt the pipeline may evaluate on: the corpus's eval split, the whole evaluation set, MultiJail."
+    from multialign_nb.data import shared_multijail
+    from multialign_nb.evaluate import load_prompts
+    srcs = [load_prompts(corpus_dir(cfg), split=cfg.eval_split)] + [load_prompts(p) for p in (eval_files(cfg)["eval_set"], cfg.multijail or shared_multijail()) if p]
+    return [(g, l, t) for d in srcs for g, l, t in zip(d["group"], d["lang"], d["text"])]
+
 def stage_data(cfg, inputs, folder):
     from multialign_nb.data import data_stats
-    _json(folder / "out.json", data_stats(corpus_dir(cfg)))
+    ds, dropped = _mlc_train(cfg, report=True)  # refuses a training pairs file that overlaps an evaluation prompt, before any training
+    _json(folder / "out.json", {**data_stats(corpus_dir(cfg)), "train_pairs": str(eval_files(cfg)["train_pairs"]), "train_examples": len(ds),
+                                "corpus_groups_dropped": dropped})
 
 def stage_models(cfg, inputs, folder):
     roles = {"policy": cfg.policy, "encoder": cfg.encoder, "reward_base": cfg.reward_base}
     out = {}
     for role, name in roles.items():  # a role may reuse a model built for an earlier one
         out[role] = out[[r for r, n in roles.items() if n == name][0]] if name in list(roles.values())[:list(roles).index(role)] else materialize_model(name, folder / role)
+    from transformers import AutoConfig, AutoTokenizer
+    from multialign_nb.models import ensure_chat_format
+    where = folder / out["policy"] if (folder / out["policy"]).is_dir() else out["policy"]
+    ensure_chat_format(AutoTokenizer.from_pretrained(where), AutoConfig.from_pretrained(where).model_type, cfg.policy)  # before any training
     _json(folder / "out.json", out)
 
 # %% ../nbs/09_pipeline.ipynb #ec3c416c
@@ -251,9 +271,22 @@ def stage_reward(cfg, inputs, folder):
     _json(folder / "out.json", {"pairs": len(ds), "test_accuracy": acc.to_dict("records")})
 
 # %% ../nbs/09_pipeline.ipynb #9123e6b3
-def _mlc_train(cfg):
-    from multialign_nb.data import load_corpus, mlc_dataset
-    return mlc_dataset(load_corpus(corpus_dir(cfg)), langs=cfg.langs)["train"]
+OVERLAP_MAX = 0.4  # a training prompt may share at most this share of its character 5-grams with an evaluation prompt
+
+def _mlc_train(cfg, report=False):
+    """The English MLC training pairs: the corpus's train split, less its groups that come within OVERLAP_MAX of an
+    evaluation prompt (the corpus has a few near-paraphrases across splits), plus the training pairs file, which must
+    not come that close at all (a `DataError` otherwise). Variants in `cfg.langs`. With `report`: also the dropped groups."""
+    import datasets
+    from multialign_nb.data import check_no_overlap, load_corpus, load_train_pairs, mlc_dataset, overlaps, train_prompts
+    ds, tp, evals = mlc_dataset(load_corpus(corpus_dir(cfg)), langs=cfg.langs)["train"], eval_files(cfg)["train_pairs"], _all_eval_prompts(cfg)
+    dropped = sorted({g for s, g, *_ in overlaps(train_prompts(ds), evals) if s > OVERLAP_MAX})
+    ds = ds.filter(lambda r: r["group"] not in dropped)
+    if tp is not None:
+        extra = load_train_pairs(tp, train_variants(tp), langs=[l for l in cfg.langs if l != "en"])
+        check_no_overlap(train_prompts(extra), evals, max_share=OVERLAP_MAX, where=tp)
+        ds = datasets.concatenate_datasets([ds, extra.cast(ds.features)])
+    return (ds, dropped) if report else ds
 
 def _train(cfg, method, base, ds, folder, steps, **kw):
     from multialign_nb.preference import load_trained, train_preference
@@ -282,9 +315,11 @@ def _reward_ranked_pairs(cfg, inputs, mlc):
 
 def stage_dpo(cfg, inputs, folder):
     import datasets
+    from multialign_nb.data import chat_pair
     mlc = _mlc_train(cfg)
     ai = _reward_ranked_pairs(cfg, inputs, mlc)
     cols = ("prompt", "chosen", "rejected", "group", "kind", "variants", "variant_langs")
+    ai = [{**r, **chat_pair(r["prompt"], r["chosen"], r["rejected"])} for r in ai]  # the same conversational format as the corpus pairs
     ds = datasets.Dataset.from_list([{c: r[c] for c in cols} for r in list(mlc) + ai])
     logs = _train(cfg, "dpo", str(Path(inputs["sft"]) / "model"), ds, folder, cfg.dpo_steps, beta=cfg.beta, loss_type=("sigmoid", "sft"),
                   mlc_weight=cfg.mlc_weight, mlc_tau=cfg.mlc_tau, mlc_layer=cfg.mlc_layer, mlc_centre=cfg.mlc_centre, mlc_max_langs=cfg.mlc_max_langs)
@@ -324,13 +359,13 @@ def stage_evaluate(cfg, inputs, folder):
 
 # %% ../nbs/09_pipeline.ipynb #fcf324b0
 STAGES = [
-    Stage("data", stage_data, ("data",)),
+    Stage("data", stage_data, ("data", "langs", "train_pairs", "eval_split", "eval_set", "multijail")),
     Stage("models", stage_models, ("policy", "encoder", "reward_base")),
     Stage("align", stage_align, ("data", "seed", "align_steps", "align_batch_size"), ("data", "models"), True),
     Stage("rlaif", stage_rlaif, ("data", "seed", "langs", "candidate_prompts_per_lang", "candidates_per_prompt", "max_new_tokens"), ("models", "align")),
     Stage("reward", stage_reward, ("data", "seed", "langs", "reward_steps", "batch_size", "grad_accum"), ("models", "rlaif"), True),
-    Stage("sft", stage_sft, ("data", "seed", "langs", "sft_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r"), ("models",), True),
-    Stage("dpo", stage_dpo, ("data", "seed", "langs", "dpo_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r", "beta", "mlc_weight", "mlc_tau",
+    Stage("sft", stage_sft, ("data", "train_pairs", "seed", "langs", "sft_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r"), ("models",), True),
+    Stage("dpo", stage_dpo, ("data", "train_pairs", "seed", "langs", "dpo_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r", "beta", "mlc_weight", "mlc_tau",
                              "mlc_layer", "mlc_centre", "mlc_max_langs"), ("models", "rlaif", "reward", "sft"), True),
     Stage("evaluate", stage_evaluate, ("data", "seed", "langs", "eval_split", "eval_multijail_per_lang", "multijail", "eval_set", "eval_set_per_lang", "labelled",
                                        "max_new_tokens", "n_boot"),

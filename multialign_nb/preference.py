@@ -12,13 +12,14 @@ import datasets
 import torch
 from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
 
-from .data import atomic_write
+from .data import atomic_write, chat_pair
 from .models import cache_dir, load_causal_lm
 from .mlc import MLCExtractor, check_layer, group_reps, mlc_loss, save_extractor, top_singular_share
 
 # %% auto #0
 __all__ = ['MLC_COLUMNS', 'MLCSFTConfig', 'MLCDPOConfig', 'METHODS', 'RUN_FILE', 'MLCCollator', 'MLCMixin', 'ref_cache_key',
-           'ref_logps_cache', 'frozen_copy', 'MLCDPOTrainer', 'MLCSFTTrainer', 'train_preference', 'load_trained']
+           'ref_logps_cache', 'frozen_copy', 'MLCDPOTrainer', 'MLCSFTTrainer', 'conversational', 'train_preference',
+           'load_trained']
 
 # %% ../nbs/06_preference.ipynb #21d65d16
 MLC_COLUMNS = ("variants", "variant_langs")
@@ -110,7 +111,6 @@ class _MLCMixin:
 
     def _setup_mlc(self, dataset):
         a = self.args; self._mlc_ext = None
-        self._mlc_chat = dataset is not None and len(dataset) > 0 and not isinstance(dataset[0]["prompt"], str)
         if a.mlc_weight > 0:
             self._mlc_layer = check_layer(self.model, a.mlc_layer)
             p = next(self.model.parameters())
@@ -121,7 +121,7 @@ class _MLCMixin:
     def _mlc_term(self, model, texts, langs):
         tok = getattr(self, "_tokenizer", None) or self.processing_class
         reps, mask = group_reps(self.accelerator.unwrap_model(model), tok, texts, langs, layer=self._mlc_layer, extractor=self._mlc_ext,
-                                chat=self._mlc_chat, max_length=self.args.max_length)
+                                max_length=self.args.max_length)
         term = mlc_loss(reps, tau=self.args.mlc_tau, mask=mask)
         with torch.no_grad(): share = top_singular_share(reps.detach(), mask)
         return term, share
@@ -281,6 +281,11 @@ def _data_hash(ds):
 METHODS = {"sft": ["sft"], "dpo": ["dpo"], "dpo_sft": ["sft", "dpo"]}
 RUN_FILE = "multialign_train.json"
 
+def conversational(ds):  # a Dataset with prompt/chosen/rejected as strings or as messages
+    "`ds` with plain-string prompt/chosen/rejected turned into user/assistant turns: the one format the trainers take."
+    if len(ds) == 0 or not isinstance(ds[0]["prompt"], str): return ds
+    return datasets.Dataset.from_list([{**r, **chat_pair(r["prompt"], r["chosen"], r["rejected"])} for r in ds])
+
 def train_preference(method,  # 'sft', 'dpo' or 'dpo_sft' (SFT, then DPO from the SFT weights)
                      model_name_or_path,  # hub id (offline sources work) or local folder of the base model
                      train_dataset,  # datasets.Dataset with prompt/chosen/rejected (+ variants, variant_langs for MLC)
@@ -296,6 +301,7 @@ def train_preference(method,  # 'sft', 'dpo' or 'dpo_sft' (SFT, then DPO from th
                      ref_cache_dir=None):  # reference log-prob cache (default: the project cache)
     "Train a policy by SFT, DPO or DPO(SFT), optionally with the MLC term; return the output folder."
     if method not in METHODS: raise ValueError(f"method {method!r}: use one of {', '.join(METHODS)}")
+    train_dataset = conversational(train_dataset)
     s = dict(method=method, base=str(Path(model_name_or_path).resolve()) if Path(model_name_or_path).is_dir() else model_name_or_path,
              seed=seed, max_steps=max_steps, batch_size=batch_size, grad_accum=grad_accum, learning_rate=learning_rate or (2e-4 if lora else 2e-5),
              lora=lora, lora_r=lora_r, beta=beta, loss_type=list(loss_type), loss_weights=list(loss_weights) if loss_weights else None,

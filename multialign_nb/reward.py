@@ -13,8 +13,9 @@ import torch
 import torch.nn.functional as F
 from transformers import Trainer, TrainingArguments
 
+from .data import message_text
 from .evaluate import generate
-from .models import chat_prompts, resolve_model
+from .models import prompt_ids, resolve_model
 from .rlaif import reward_scores, reward_text
 
 # %% auto #0
@@ -52,7 +53,7 @@ def reward_dataset(*pair_sets):  # Datasets (or lists of dicts) with prompt, cho
     recs, empty = [], 0
     for ps in pair_sets:
         for r in ps:
-            if not r["chosen"].strip() or not r["rejected"].strip(): empty += 1; continue  # an empty response says nothing
+            if not message_text(r["chosen"]).strip() or not message_text(r["rejected"]).strip(): empty += 1; continue  # an empty response says nothing
             recs.append({"chosen": reward_text(r["prompt"], r["chosen"]), "rejected": reward_text(r["prompt"], r["rejected"]),
                          "lang": r["lang"], "group": str(r["group"]), "source": r.get("critic") or "gold"})
     if not recs: raise ValueError("no preference pairs")
@@ -89,9 +90,9 @@ def pairwise_accuracy(model, tokenizer, pairs,  # a reward model; Dataset or dic
     import pandas as pd
     rows = list(pairs)
     if not rows: raise ValueError("no pairs")
-    p = [r["prompt"] for r in rows]
-    margin = (reward_scores(model, tokenizer, p, [r["chosen"] for r in rows], batch_size) -
-              reward_scores(model, tokenizer, p, [r["rejected"] for r in rows], batch_size))
+    p = [message_text(r["prompt"]) for r in rows]
+    margin = (reward_scores(model, tokenizer, p, [message_text(r["chosen"]) for r in rows], batch_size) -
+              reward_scores(model, tokenizer, p, [message_text(r["rejected"]) for r in rows], batch_size))
     df = pd.DataFrame({by: [r[by] for r in rows], "correct": ((margin > 0).double() + 0.5 * (margin == 0).double()).tolist(), "margin": margin.tolist()})
     out = [(k, d) for k, d in df.groupby(by, sort=False)] + [("all", df)]
     return pd.DataFrame([{by: k, "n": len(d), "accuracy": d["correct"].mean(), "ci_low": wilson(d["correct"].sum(), len(d))[0],
@@ -139,14 +140,10 @@ class ListwiseRewardTrainer(Trainer):
         super().log(logs, *args, **kw)
 
 # %% ../nbs/08_reward.ipynb #b9ff4bd9
-def _content(x):
-    "Text of a plain string, or of the last message of a chat-format list."
-    return x if isinstance(x, str) else x[-1]["content"]
-
 def reward_function(model, tokenizer, name="reward_model", batch_size=16):  # a reward model (num_labels=1) and its tokenizer
     "A trl reward function `f(prompts, completions, **kw) -> list[float]` scoring with the reward model."
     def f(prompts, completions, **kw):
-        return reward_scores(model, tokenizer, [_content(p) for p in prompts], [_content(c) for c in completions], batch_size).tolist()
+        return reward_scores(model, tokenizer, [message_text(p) for p in prompts], [message_text(c) for c in completions], batch_size).tolist()
     f.__name__ = name
     return f
 
@@ -187,8 +184,8 @@ def step_log(trainer_or_history, keys=("reward", "kl")):  # a trainer, or its `s
 def sequence_logps(model, tokenizer, prompts, completions):  # a causal LM; user messages; their completions
     "Sum of the log-probabilities of each completion's tokens given the chat-formatted prompt."
     out = []
-    for p, c in zip(chat_prompts(tokenizer, prompts), completions):
-        pi = tokenizer(p, add_special_tokens=False)["input_ids"]; ci = tokenizer(c, add_special_tokens=False)["input_ids"]
+    for pi, c in zip(prompt_ids(tokenizer, prompts), completions):
+        ci = tokenizer(c, add_special_tokens=False)["input_ids"]
         if not ci: out.append(0.0); continue
         ids = torch.tensor([pi + ci], device=model.device)
         lp = torch.log_softmax(model(ids).logits[0, len(pi) - 1:-1].float(), -1)

@@ -10,7 +10,7 @@ from pathlib import Path
 import datasets
 import torch
 
-from .data import DataError, atomic_write
+from .data import DataError, atomic_write, message_text
 from .evaluate import Judge, generate, nonce_tag, quote, unquote  # the evaluation chapter's quoting, shared
 
 # %% auto #0
@@ -83,9 +83,9 @@ class SafetyHeadCritic(Critic):
         return safety_scores(self.aligner, list(prompts), list(responses), batch_size=self.batch_size).tolist()
 
 # %% ../nbs/07_rlaif.ipynb #69a010dd
-def reward_text(prompt, response):  # a user message and a response
-    "The text a reward model scores for one (prompt, response)."
-    return f"{prompt}\n{response}"
+def reward_text(prompt, response):  # a user message and a response (strings, or conversational messages)
+    "The text a reward model (an encoder, not a chat model) scores for one (prompt, response)."
+    return f"{message_text(prompt)}\n{message_text(response)}"
 
 @torch.no_grad()
 def reward_scores(model, tokenizer, prompts, responses,  # a sequence-classification model (num_labels=1) and its tokenizer

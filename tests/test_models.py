@@ -16,9 +16,12 @@ def empty_cache(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-def test_offline_hub_check_is_fast(monkeypatch):
+def test_offline_hub_check_opens_no_connection(monkeypatch):
+    "With HF_HUB_OFFLINE set the answer is False without a network probe (no wait for a timeout)."
+    import socket
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    t = time.time(); assert hub_reachable() is False; assert time.time() - t < 0.5
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: pytest.fail("opened a connection"))
+    assert hub_reachable() is False
 
 
 def test_local_folder_comes_first(tmp_path):
@@ -76,8 +79,11 @@ def test_converted_gguf_equals_gguf():
     assert tok.chat_template and "im_start" in tok.chat_template
 
 
-def test_tiny_models_build_fast():
-    t = time.time(); tiny_causal_lm(); tiny_encoder(); assert time.time() - t < 2
+def test_tiny_models_are_seeded():
+    "The same seed gives the same weights (their build time is a benchmark figure: bench/models.py)."
+    a, b, c = tiny_causal_lm(seed=1)[0], tiny_causal_lm(seed=1)[0], tiny_causal_lm(seed=2)[0]
+    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    assert not torch.equal(a.lm_head.weight, c.lm_head.weight)
 
 
 def test_gemma_opt_in_converts_faithfully(capsys):

@@ -99,3 +99,13 @@ def test_killed_run_resumes_to_the_same_metrics(fresh_run, tmp_path):
 def test_a_missing_evaluation_file_is_refused_at_plan(field, tmp_path):
     r = cli("run", "--preset", "tiny", "--set", f"{field}={tmp_path / 'nope.jsonl'}", "--plan")
     assert r.returncode == 2 and f"field '{field}': no such file" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_policy_without_chat_format_is_refused_before_training(tmp_path):
+    "A base model with no chat template and no fallback for its family: one line, rc 2, before the align stage."
+    from multialign_nb.models import tiny_causal_lm
+    m, t = tiny_causal_lm(); t.chat_template = None
+    m.save_pretrained(tmp_path / "base"); t.save_pretrained(tmp_path / "base")
+    r = cli("run", "--preset", "tiny", "--set", f"policy={tmp_path / 'base'}", "--out", tmp_path / "out", env={"MULTIALIGN_CACHE": str(tmp_path / "cache")})
+    assert r.returncode == 2 and "no chat template and no fallback" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert "align" not in [l.split()[1] for l in r.stdout.splitlines() if l.startswith("[")]

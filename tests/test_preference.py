@@ -13,7 +13,7 @@ LORA = LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules="all-linea
 
 @pytest.fixture(scope="module")
 def data():
-    return mlc_dataset(load_corpus(repo_data_dir()), chat=True)["train"].select(range(8))
+    return mlc_dataset(load_corpus(repo_data_dir()))["train"].select(range(8))
 
 
 def dpo_args(**kw):
@@ -84,7 +84,7 @@ def counted(data, cache, seed=0):
 def test_reference_cache_is_reused_and_keyed_by_data(data, tmp_path):
     first, n1 = counted(data, tmp_path)
     second, n2 = counted(data, tmp_path, seed=3)
-    other, n3 = counted(mlc_dataset(load_corpus(repo_data_dir()), chat=True)["train"].select(range(8, 16)), tmp_path)
+    other, n3 = counted(mlc_dataset(load_corpus(repo_data_dir()))["train"].select(range(8, 16)), tmp_path)
     assert (first.ref_cache["hit"], second.ref_cache["hit"], other.ref_cache["hit"]) == (False, True, False)
     assert n1 > 0 and n2 == 0 and n3 > 0
     assert first.ref_cache["key"] == second.ref_cache["key"] != other.ref_cache["key"]

@@ -3,17 +3,14 @@
     python tools/check_overlap.py CANDIDATES.jsonl [--against PATH ...] [--max 0.4] [--langs en,zh]
 
 CANDIDATES: a JSONL file in the parallel format ({"id", "translation": {lang: text}}) or the flat prompt format
-({"id", "lang", "text"}). Each candidate prompt is compared, language by language, with every reference prompt:
+({"id", "lang", "text"}) or English preference rows ({"group", "prompt", ...}). Each candidate prompt is compared, language by language, with every reference prompt:
 overlap = share of the candidate's character 5-grams (lower-cased, spaces folded) that occur in the reference.
 Prints the worst pairs and exits with 1 when any overlap exceeds --max (2 on unreadable input).
 """
-import argparse, csv, json, re, sys
-from collections import defaultdict
+import argparse, csv, json, sys
 from pathlib import Path
 
-def grams(text, n=5):
-    t = re.sub(r"\s+", " ", text.lower()).strip()
-    return {t[i:i + n] for i in range(max(1, len(t) - n + 1))}
+from multialign_nb.data import overlaps  # the check the pipeline runs before training
 
 def read_prompts(path):
     "(id, lang, text) triples from a corpus folder, a MultiJail CSV, or a JSONL file (parallel or flat rows)."
@@ -34,22 +31,8 @@ def read_prompts(path):
         if "translation" in r:
             for lang, text in r["translation"].items(): yield (r.get("id", f"line{line}"), lang, text)
         elif "text" in r and "lang" in r: yield (r.get("group") or r.get("id", f"line{line}"), r["lang"], r["text"])
-        else: sys.exit(f"{p}:{line}: neither a 'translation' nor a 'lang'/'text' row")
-
-def overlaps(candidates, references, langs=None):
-    "For each candidate (id, lang, text): its largest overlap with a reference of the same language, and that reference's id."
-    index = defaultdict(list)
-    for rid, lang, text in references: index[lang].append((rid, grams(text)))
-    out = []
-    for cid, lang, text in candidates:
-        if langs and lang not in langs: continue
-        g, best = grams(text), (0.0, None)
-        for rid, rg in index.get(lang, ()):
-            if rid == cid: continue
-            s = len(g & rg) / len(g)
-            if s > best[0]: best = (s, rid)
-        out.append((best[0], cid, lang, best[1], text))
-    return sorted(out, reverse=True)
+        elif "prompt" in r: yield (r.get("group") or r.get("id", f"line{line}"), r.get("lang", "en"), r["prompt"])
+        else: sys.exit(f"{p}:{line}: neither a 'translation', a 'lang'/'text' nor a 'prompt' row")
 
 def main(argv=None):
     here = Path(__file__).resolve().parent.parent
@@ -63,7 +46,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     cands = [c for f in a.candidates for c in read_prompts(f)]
     refs = [r for f in a.against if Path(f).exists() and Path(f).resolve() not in {Path(c).resolve() for c in a.candidates} for r in read_prompts(f)]
-    res = overlaps(cands, refs, a.langs.split(",") if a.langs else None)
+    if a.langs: cands = [c for c in cands if c[1] in a.langs.split(",")]
+    res = overlaps(cands, refs)
     bad = [r for r in res if r[0] > a.max]
     print(f"{len(cands)} candidate prompts against {len(refs)} references; largest overlap {res[0][0]:.2f}" if res else "no candidates")
     for s, cid, lang, rid, text in res[:a.show]: print(f"  {s:.2f}  {cid} [{lang}] ~ {rid}: {text[:90]}")

@@ -48,7 +48,7 @@ def gemma_sft(out, compliant=False):
     if not (base / "config.json").exists():
         m, t = load_causal_lm("google/gemma-3-270m"); t.chat_template = GEMMA_TEMPLATE
         m.save_pretrained(base); t.save_pretrained(base)
-    ds = mlc_dataset(load_corpus(Path(__file__).resolve().parent.parent / "data"), chat=True)["train"]
+    ds = mlc_dataset(load_corpus(Path(__file__).resolve().parent.parent / "data"))["train"]
     if compliant:  # a red-team policy: the corpus's compliant-in-tone, non-operational answers to harmful prompts
         ds = ds.map(lambda r: {"chosen": r["rejected"]} if r["kind"] == "harmful" else {})
     run = train_preference("sft", str(base), ds, out / ("gemma-sft-compliant" if compliant else "gemma-sft"), max_steps=60, batch_size=4,
