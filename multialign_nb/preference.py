@@ -144,12 +144,21 @@ class MLCMixin(_MLCMixin):
         if self.args.mlc_weight > 0:
             if texts is None: raise ValueError("mlc_weight > 0 but the batch has no mlc_texts: pass the trainer's own collator (MLCCollator)")
             term, share = self._mlc_term(model, texts, langs)
-            loss = loss + self.args.mlc_weight * term
+            loss = loss + self.args.mlc_weight * term / self._mlc_ga_divisor(num_items_in_batch)
             mode = "train" if self.model.training else "eval"
             self._metrics[mode]["mlc/loss"].append(self.accelerator.gather(term.detach()).mean().item())
             self._metrics[mode]["mlc/top_singular_share"].append(self.accelerator.gather(share).mean().item())
         _finite_or_raise(self, loss, term)
         return (loss, out[1]) if return_outputs else loss
+
+    def _mlc_ga_divisor(self, num_items_in_batch):
+        """The MLC term is a mean over one micro-batch. Where the trainer already scaled its own loss for gradient
+        accumulation (a token mean over the whole accumulated batch, as trl's SFT does), it will not divide the sum
+        again, so the term is divided here; otherwise (DPO) the trainer divides the whole loss itself."""
+        if not self.model.training: return 1
+        scaled = getattr(self, "loss_is_scaled_for_ga", None)
+        if scaled is None: scaled = (self.model_accepts_loss_kwargs and num_items_in_batch is not None) or self.compute_loss_func is not None
+        return getattr(self, "current_gradient_accumulation_steps", self.args.gradient_accumulation_steps) if scaled else 1
 
     def _save(self, output_dir=None, state_dict=None):
         "Save as trl does, without the extractor's weights in the model file; the extractor goes beside it."

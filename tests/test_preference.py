@@ -52,6 +52,30 @@ def test_sft_with_mlc_runs(data):
     assert "mlc/loss" in [h for h in tr.state.log_history if "loss" in h][0]
 
 
+@pytest.mark.parametrize("trainer", ["sft", "dpo"])
+def test_mlc_gradient_does_not_grow_with_accumulation(data, trainer):
+    "The same 4 examples as one batch of 4 or as 2 accumulated batches of 2 give the extractor the same gradient."
+    from transformers import TrainerCallback
+    grads = {}
+    class Grab(TrainerCallback):
+        def on_pre_optimizer_step(self, args, state, control, model=None, **kw):
+            grads[args.gradient_accumulation_steps] = model.mlc_extractor.proj.weight.grad.detach().clone()
+    for bs, ga in ((4, 1), (2, 2)):
+        m, t = tiny_causal_lm()
+        kw = dict(output_dir=tempfile.mkdtemp(), per_device_train_batch_size=bs, gradient_accumulation_steps=ga, max_steps=1, save_strategy="no",
+                  mlc_weight=1.0, mlc_tau=1.0, mlc_centre=False, mlc_max_langs=None, max_length=2048, disable_tqdm=True, seed=0, learning_rate=0.0, max_grad_norm=0.0)
+        if trainer == "sft":
+            ds = data.select(range(4)).rename_column("chosen", "completion").remove_columns(["rejected"])
+            tr = MLCSFTTrainer(m, args=MLCSFTConfig(**kw), train_dataset=ds, processing_class=t, callbacks=[Grab()])
+        else:
+            tr = MLCDPOTrainer(m, args=MLCDPOConfig(**kw, precompute_ref_log_probs=False), train_dataset=data.select(range(4)), processing_class=t,
+                               peft_config=LoraConfig(r=4, lora_alpha=8, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM"),
+                               callbacks=[Grab()])
+        assert len(tr.train_dataset) == 4  # nothing truncated away
+        tr.train()
+    assert torch.allclose(grads[1], grads[2], rtol=1e-3, atol=1e-6), (grads[1].norm().item(), grads[2].norm().item())
+
+
 def test_missing_variants_names_the_group(data):
     bad = data.map(lambda ex, i: {"variants": [] if i == 3 else ex["variants"], "variant_langs": [] if i == 3 else ex["variant_langs"]}, with_indices=True)
     m, t = tiny_causal_lm()
