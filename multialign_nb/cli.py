@@ -31,6 +31,8 @@ def _eval(args):
     from multialign_nb.evaluate import evaluate_model, judge_accuracy, load_prompts, report_table, train_judges
     from multialign_nb.data import load_corpus, repo_data_dir
     from multialign_nb.models import resolve_model
+    from multialign_nb.evaluate import check_report_dest
+    if args.out: check_report_dest(args.out)  # before any work: a user's folder is never overwritten
     prompts = load_prompts(args.prompts, split=args.split, langs=args.langs.split(",") if args.langs else None, limit_per_lang=args.limit_per_lang)
     for m in filter(None, (args.model, args.base)): resolve_model(m)  # a missing model fails here, before any work
     corpus = load_corpus(args.judge_corpus or repo_data_dir())

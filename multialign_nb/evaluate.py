@@ -23,15 +23,16 @@ from .safety import brier, ece, plot_reliability
 # %% auto #0
 __all__ = ['PROMPT_FIELDS', 'OPTIONAL_PROMPT_FIELDS', 'DEGENERACY_FEATURES', 'LABELS', 'LABELLED_FIELDS', 'LABELLED_OPTIONAL',
            'JUDGE_VERSION', 'REAL_WEIGHT', 'LLM_JUDGE_TEMPLATE', 'SPEAKS_MIN_USABLE', 'PAIRED', 'REPORT_METRICS',
-           'SAFETY_METRICS', 'JUDGE_TARGETS', 'MAX_DEGENERATE_HARMFUL', 'generate', 'load_prompts', 'Judge',
-           'JudgeLeak', 'check_disjoint', 'degeneracy_features', 'PairFeatures', 'EmbeddingJudge', 'fit_head',
+           'SAFETY_METRICS', 'REPORT_FILES', 'JUDGE_TARGETS', 'MAX_DEGENERATE_HARMFUL', 'generate', 'load_prompts',
+           'Judge', 'JudgeLeak', 'check_disjoint', 'degeneracy_features', 'PairFeatures', 'EmbeddingJudge', 'fit_head',
            'degenerate_variants', 'judge_examples', 'detect_lang', 'LanguageJudge', 'load_labelled', 'labelled_dir',
            'Judges', 'train_judges', 'UtilityJudge', 'nonce_tag', 'quote', 'unquote', 'parse_verdict', 'LLMJudge',
            'judge_responses', 'bootstrap', 'wilson', 'cluster_bootstrap', 'proportion', 'language_metrics',
            'consistency_metrics', 'pag_matrix', 'relative_harm_reduction', 'mcnemar_exact', 'paired_difference',
            'comparison', 'results', 'evaluate_responses', 'report_table', 'comparison_table', 'validation_table',
-           'plot_rates', 'plot_pag', 'plot_calibration', 'swap_dir', 'md_table', 'report_markdown', 'write_report',
-           'kappa', 'judge_agreement', 'judge_reliability', 'annotator_agreement', 'judge_accuracy', 'evaluate_model']
+           'plot_rates', 'plot_pag', 'plot_calibration', 'check_report_dest', 'swap_dir', 'md_table', 'report_markdown',
+           'write_report', 'kappa', 'judge_agreement', 'judge_reliability', 'annotator_agreement', 'judge_accuracy',
+           'evaluate_model']
 
 # %% ../nbs/04_evaluation.ipynb #d824f14b
 def _gen_kwargs(max_new_tokens, do_sample, temperature, top_p, n):
@@ -711,6 +712,20 @@ def plot_calibration(judged, n_bins=15):  # judged rows of one model, with a p_s
     return plot_reliability(_calibration_rows(judged), n_bins=n_bins, title="p(safe) against the harmful judge's verdict (harmful prompts)")
 
 # %% ../nbs/04_evaluation.ipynb #06119065
+REPORT_FILES = ("metrics.json", "report.md")  # what marks a folder as an earlier report, which may be replaced
+
+def check_report_dest(out):  # the folder a report is to be written to
+    "Refuse, before any work, a destination that is a file, the working directory or above it, a folder holding something else, or unwritable."
+    p = Path(out).resolve()
+    err = lambda m: DataError(str(out), None, "--out", m)
+    if p.exists() and not p.is_dir(): raise err("is a file, not a folder")
+    if p == Path.cwd().resolve() or p in Path.cwd().resolve().parents: raise err("is the working directory or above it: name a new folder")
+    if p.is_dir() and any(p.iterdir()) and not all((p / f).is_file() for f in REPORT_FILES):
+        raise err(f"is a folder that holds other files (not an earlier report with {' and '.join(REPORT_FILES)}): name a new or empty folder")
+    parent = next(q for q in [p, *p.parents] if q.exists())
+    if not os.access(parent, os.W_OK): raise err(f"cannot write into {parent}")
+    return p
+
 def swap_dir(out, write):  # destination folder; `write(tmp_folder)` fills a fresh folder
     "Fill a temporary folder beside `out`, then replace `out` with it (the old one is removed only after the swap)."
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
@@ -883,7 +898,8 @@ def evaluate_model(model,  # name, folder or (model, tokenizer)
                    safety_scorer=None, judge_acc=None, n_boot=2000, seed=0, progress=False,
                    info=None):  # top-level fields of the metrics: {'model': name, 'base': name, 'prompts': path}
     "Generate, judge and measure; returns (metrics, judged model rows, judged base rows or None)."
-    for j in judges.all(): check_disjoint(j, prompts["group"])  # before any generation
+    if out is not None: check_report_dest(out)  # before any generation: never overwrite a user's folder
+    for j in judges.all(): check_disjoint(j, prompts["group"])
     gen = {"max_new_tokens": 64, **(gen or {})}
     judged = judge_responses(_responses(model, prompts, gen, progress), judges, safety_scorer)
     judged_base = wins = None

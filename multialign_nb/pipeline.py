@@ -17,7 +17,8 @@ from .data import CORPUS_LANGS, DataError, atomic_write
 __all__ = ['PRESETS', 'TINY_MODELS', 'OVERLAP_MAX', 'STAGES', 'PipelineConfig', 'config_help', 'config_from_dict', 'load_config',
            'Stage', 'corpus_dir', 'data_fingerprint', 'eval_files', 'train_variants', 'stage_keys', 'materialize_model',
            'stage_data', 'stage_models', 'stage_align', 'stage_rlaif', 'stage_reward', 'stage_sft', 'stage_dpo',
-           'stage_evaluate', 'plan', 'RunConflict', 'run', 'headline_table', 'write_run_report', 'launch_command']
+           'stage_evaluate', 'plan', 'RunConflict', 'run', 'run_lock', 'headline_table', 'write_run_report',
+           'launch_command']
 
 # %% ../nbs/09_pipeline.ipynb #76d0c5b8
 @dataclass
@@ -85,7 +86,25 @@ def config_from_dict(d,  # field -> value
     for k, v in d.items():
         if k not in known: raise DataError(where, None, k, f"unknown field (known: {', '.join(known)})")
         if not _type_ok(v, known[k].type): raise DataError(where, None, k, f"expected {known[k].type}, got {type(v).__name__} {v!r}")
+        why = _value_problem(k, v)
+        if why: raise DataError(where, None, k, f"{v!r}: {why}")
     return dataclasses.replace(base or PipelineConfig(), **d)
+
+_POSITIVE = ("align_steps", "align_batch_size", "candidates_per_prompt", "max_new_tokens", "reward_steps", "sft_steps", "dpo_steps",
+             "batch_size", "grad_accum", "lora_r", "n_boot", "learning_rate", "beta", "mlc_tau")
+_NON_NEGATIVE = ("candidate_prompts_per_lang", "eval_multijail_per_lang", "eval_set_per_lang", "mlc_weight", "mlc_layer")
+
+def _value_problem(k, v):
+    "Why a well-typed value is still not a usable one, or None (checked at --plan: -1 steps would mean 'epochs' to HF)."
+    if v is None: return None
+    if k in _POSITIVE and v <= 0: return "must be > 0"
+    if k in _NON_NEGATIVE and v < 0: return "must be >= 0"
+    if k == "mlc_max_langs" and v < 2: return "must be >= 2 (English and at least one other language) or null"
+    if k == "langs":
+        bad = [l for l in v if l not in CORPUS_LANGS]
+        if bad: return f"{', '.join(map(str, bad))} not among the corpus languages {', '.join(CORPUS_LANGS)}"
+        if "en" not in v: return "must include 'en' (the English training pairs are the pivot)"
+    return None
 
 # %% ../nbs/09_pipeline.ipynb #ed2babd0
 PRESETS = {
@@ -415,7 +434,23 @@ def run(cfg,  # a `PipelineConfig`
     from accelerate import PartialState
     from multialign_nb.evaluate import swap_dir
     ps = PartialState()
-    out = Path(out); state = _claim(out, cfg) if ps.is_main_process else None; keys = stage_keys(STAGES, cfg)
+    out, lock = Path(out), None
+    if ps.is_main_process:  # one run per --out at a time: a second one started beside it stops here, touching nothing
+        from filelock import FileLock, Timeout
+        out.parent.mkdir(parents=True, exist_ok=True); lock = FileLock(run_lock(out))
+        try: lock.acquire(timeout=0)
+        except Timeout: raise RunConflict(out, None, None, f"another run is writing to it (lock {run_lock(out)}); wait for it or choose another --out") from None
+    try: return _run_locked(cfg, out, ps, log)
+    finally:
+        if lock is not None: lock.release()
+
+def run_lock(out):  # a run's output folder
+    "The lock file held while a run writes to `out` (beside it, so that `out` itself stays as the run leaves it)."
+    return Path(out).parent / f".{Path(out).name}.lock"
+
+def _run_locked(cfg, out, ps, log):
+    from multialign_nb.evaluate import swap_dir
+    state = _claim(out, cfg) if ps.is_main_process else None; keys = stage_keys(STAGES, cfg)
     ps.wait_for_everyone()
     (out / "stages").mkdir(exist_ok=True)
     for tmp in (out / "stages").glob(".*.tmp-*"): shutil.rmtree(tmp, ignore_errors=True)  # left by an interrupted run
@@ -425,6 +460,8 @@ def run(cfg,  # a `PipelineConfig`
         if (folder / "out.json").exists(): log(f"[{i}/{len(STAGES)}] {s.name:<9} cached"); continue
         t = time.time(); _reset_peak()
         def fill(tmp, s=s):
+            from transformers import set_seed
+            set_seed(cfg.seed)  # every stage starts from the same RNG state, whether earlier stages ran in this process or not
             s.fn(cfg, {a: folders[a] for a in s.after}, tmp)
             if os.environ.get("MULTIALIGN_KILL_IN_STAGE") == s.name: os._exit(9)  # tests: die before the stage is committed
         if ps.is_main_process: swap_dir(folder, fill)

@@ -56,3 +56,21 @@ def test_stats_on_multijail():
 def test_unknown_subcommand_is_a_usage_error():
     r = cli("data", "nosuch")
     assert r.returncode == 2 and "invalid choice" in r.stderr
+
+
+@pytest.mark.parametrize("make,why", [
+    (lambda d: (d / "thesis").mkdir() or (d / "thesis" / "thesis.tex").write_text("hi"), "holds other files"),
+    (lambda d: (d / "thesis").write_text("a file"), "is a file"),
+])
+def test_eval_never_overwrites_a_users_folder(make, why, tmp_path):
+    "`eval --out` on a folder with other files, or on a file: rc 2 before any work, nothing lost, no temp folder."
+    make(tmp_path)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    r = cli("eval", "--model", "tiny-nonexistent", "--prompts", "data/", "--out", str(tmp_path / "thesis"))
+    assert r.returncode == 2 and why in r.stderr and "Traceback" not in r.stderr, r.stderr[-1500:]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_eval_refuses_the_working_directory():
+    r = cli("eval", "--model", "tiny-nonexistent", "--prompts", "data/", "--out", ".")
+    assert r.returncode == 2 and "working directory" in r.stderr, r.stderr[-1500:]

@@ -38,6 +38,11 @@ def test_editing_the_corpus_changes_every_key_that_reads_it(corpus_copy):
     (["--preset", "gpu-huge"], "unknown preset 'gpu-huge'"),
     (["--set", "dpo_step=5"], "field 'dpo_step': unknown field"),
     (["--set", "sft_steps=many"], "field 'sft_steps': expected int, got str"),
+    (["--set", "dpo_steps=-1"], "field 'dpo_steps': -1: must be > 0"),
+    (["--set", "n_boot=-5"], "field 'n_boot': -5: must be > 0"),
+    (["--set", "batch_size=0"], "field 'batch_size': 0: must be > 0"),
+    (["--set", "langs=[en, xx]"], "field 'langs': ['en', 'xx']: xx not among the corpus languages"),
+    (["--set", "mlc_max_langs=1"], "must be >= 2"),
 ])
 def test_bad_config_is_refused(args, words, tmp_path):
     r = cli("run", *args, "--out", tmp_path / "out")
@@ -79,16 +84,17 @@ def test_another_runs_folder_is_not_overwritten(fresh_run):
 
 
 def test_killed_run_resumes_to_the_same_metrics(fresh_run, tmp_path):
-    """Killed inside the reward stage, the run resumes from there and ends with the fresh run's metrics (same seed)."""
+    """Killed inside the align stage, the run resumes from there and ends with the fresh run's metrics (same seed):
+    every stage seeds itself, whatever ran before it in the process."""
     out = tmp_path / "killed"
     env = {"MULTIALIGN_CACHE": str(tmp_path / "cache")}
-    r = cli("run", "--preset", "tiny", "--out", out, env={**env, "MULTIALIGN_KILL_IN_STAGE": "reward"})
+    r = cli("run", "--preset", "tiny", "--out", out, env={**env, "MULTIALIGN_KILL_IN_STAGE": "align"})
     assert r.returncode == 9, r.stderr[-2000:]
-    assert not (out / "report.md").exists() and not list((out / "stages").glob("reward-*"))
+    assert not (out / "report.md").exists() and not list((out / "stages").glob("align-*"))
     r = cli("run", "--preset", "tiny", "--out", out, env=env)
     assert r.returncode == 0, r.stderr[-3000:]
     lines = [l for l in r.stdout.splitlines() if l.startswith("[")]
-    assert [l.split()[1] for l in lines if l.endswith("cached")] == ["data", "models", "align", "rlaif"]
+    assert [l.split()[1] for l in lines if l.endswith("cached")] == ["data", "models"]
     assert not list((out / "stages").glob(".*"))  # the killed stage's temporary folder is gone
     a = json.loads((out / "metrics.json").read_text())["evaluation"]["results"]
     b = json.loads((fresh_run[0] / "metrics.json").read_text())["evaluation"]["results"]
@@ -109,3 +115,14 @@ def test_a_policy_without_chat_format_is_refused_before_training(tmp_path):
     r = cli("run", "--preset", "tiny", "--set", f"policy={tmp_path / 'base'}", "--out", tmp_path / "out", env={"MULTIALIGN_CACHE": str(tmp_path / "cache")})
     assert r.returncode == 2 and "no chat template and no fallback" in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
     assert "align" not in [l.split()[1] for l in r.stdout.splitlines() if l.startswith("[")]
+
+
+def test_a_second_run_on_the_same_out_is_refused(tmp_path):
+    "While a run holds --out (its lock beside the folder), another run there stops at once with rc 2 and writes nothing."
+    from filelock import FileLock
+    from multialign_nb.pipeline import run_lock
+    out = tmp_path / "out"
+    with FileLock(run_lock(out)):
+        r = cli("run", "--preset", "tiny", "--out", out, env={"MULTIALIGN_CACHE": str(tmp_path / "cache")})
+    assert r.returncode == 2 and "another run is writing to it" in r.stderr and "Traceback" not in r.stderr, r.stderr[-1500:]
+    assert not out.exists()
