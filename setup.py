@@ -10,7 +10,7 @@ cfg = cfg["DEFAULT"]
 licenses = {"apache2": "Apache-2.0"}  # SPDX expressions
 statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable", "6 - Mature", "7 - Inactive"]
 lic = licenses[cfg["license"]]
-py_versions = "3.10 3.11 3.12".split()
+py_versions = "3.11 3.12".split()
 min_python = cfg["min_python"]
 
 requirements = shlex.split(cfg.get("requirements", ""))
@@ -33,8 +33,12 @@ setuptools.setup(
         "Intended Audience :: " + cfg["audience"].title(),
         "Natural Language :: " + cfg["language"].title(),
     ] + ["Programming Language :: Python :: " + v for v in py_versions[py_versions.index(min_python):]],
-    packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]),
-    include_package_data=True,
+    # data/ ships inside the package as multialign_nb.bundled, so `run` and `eval` work outside a checkout
+    packages=setuptools.find_packages(include=[cfg["lib_name"], cfg["lib_name"] + ".*"]) + [cfg["lib_name"] + ".bundled"],
+    package_dir={cfg["lib_name"] + ".bundled": "data"},
+    package_data={cfg["lib_name"] + ".bundled": ["README.md", "splits.json", "parallel.jsonl", "evalset.jsonl", "corpus/*.jsonl",
+                                                 "train/*.jsonl", "train/*.md", "labelled/*.jsonl", "labelled/*.md"]},
+    include_package_data=False,
     install_requires=requirements,
     extras_require={"dev": dev_requirements},
     python_requires=">=" + min_python,

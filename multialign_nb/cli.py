@@ -14,8 +14,8 @@ __all__ = ['PRESET_NAMES', 'parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #2dd3410f
 def _data_stats(args):
-    from multialign_nb.data import data_stats, lang_table, load_any, plot_stats
-    src = load_any(args.path)  # validates once, first: a bad file stops here, before anything is written
+    from multialign_nb.data import data_stats, lang_table, load_any, plot_stats, repo_data_dir
+    src = load_any(args.path or repo_data_dir())  # validates once, first: a bad file stops here, before anything is written
     stats = data_stats(src)
     if args.json: print(json.dumps(stats, ensure_ascii=False, indent=1))
     else:
@@ -117,7 +117,7 @@ def parser():
     sub = p.add_subparsers(dest="command", required=True)
     data = sub.add_parser("data", help="the corpus and benchmarks").add_subparsers(dest="data_command", required=True)
     st = data.add_parser("stats", help="validate and summarise a corpus folder, a MultiJail CSV or Aya files")
-    st.add_argument("path", help="corpus folder (e.g. data/), MultiJail CSV, or aya_*.jsonl file(s)")
+    st.add_argument("path", nargs="?", help="corpus folder (e.g. data/), MultiJail CSV, or aya_*.jsonl file(s); default: the project's corpus")
     st.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     st.add_argument("--plot", metavar="FILE", help="write a PNG figure of the counts")
     st.set_defaults(run=_data_stats)

@@ -261,11 +261,16 @@ def load_corpus(path="data"):  # a corpus folder: corpus/<lang>.jsonl and splits
 
 # %% ../nbs/00_data.ipynb #5ea6b6cc
 def repo_data_dir():
-    "The `data/` folder of a source checkout (the notebooks' and tests' default corpus)."
+    "The project's `data/` folder: a source checkout's, else the copy installed with the package (`multialign_nb.bundled`)."
     here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
     for d in (here, *here.parents):
         if (d / "data" / "corpus").is_dir(): return d / "data"
-    raise FileNotFoundError("no data/corpus folder found above " + str(here))
+    import importlib.util
+    spec = importlib.util.find_spec("multialign_nb.bundled")
+    if spec is not None and spec.submodule_search_locations:
+        for loc in spec.submodule_search_locations:
+            if (Path(loc) / "corpus").is_dir(): return Path(loc)
+    raise FileNotFoundError("no data/corpus folder found above " + str(here) + ", and the package has no bundled copy")
 
 # %% ../nbs/00_data.ipynb #6a3e1c3c
 LONG_COLUMNS = ("id", "group", "lang", "text", "kind", "categories", "scope")
