@@ -166,6 +166,7 @@ class JointAligner(nn.Module):
                        for k in range(0, len(texts), chunk)])
         inverse = torch.empty(len(order), dtype=torch.long); inverse[torch.tensor(order)] = torch.arange(len(order))
         return e[inverse.to(e.device)]
+    def forward(self, texts): return self.embed(texts)  # so that a DDP / DeepSpeed wrapper's forward is the embedding
     def score(self, texts): return self.head(self.embed(texts))
     def activation_checkpointing_enable(self, activation_checkpointing_kwargs=None, **kw):
         "Checkpoint the encoder's layers (called by `Trainer` when `activation_checkpointing` is on)."
@@ -276,15 +277,15 @@ class ContrastiveTrainer(Trainer):
         a = self.args; B = len(inputs["anchor"])
         pa_texts, pb_texts = inputs["prompt_a"] + inputs.get("par_a", []), inputs["prompt_b"] + inputs.get("par_b", []); P = len(pa_texts)
         texts = pa_texts + pb_texts + inputs["anchor"] + inputs["positive"] + [n for ns in inputs["negatives"] for n in ns]
-        e = model.embed(texts)
+        e, m = model(texts), self.accelerator.unwrap_model(model)  # the wrapper's forward; the aligner's own parts unwrapped
         pa, pb, anc, pos = e[:P], e[P:2 * P], e[2 * P:2 * P + B], e[2 * P + B:2 * P + 2 * B]
         neg = e[2 * P + 2 * B:].reshape(B, len(inputs["negatives"][0]), -1); adv = neg[:, -1]
         groups = [g.split("/")[0] for g in inputs["groups"]] + inputs.get("par_groups", [])
         label = inputs["label"].to(e.device)
         parts = {"prompt": info_nce_loss(pa, pb, temperature=a.temperature, groups=groups),
                  "response": info_nce_loss(anc, pos, neg, temperature=a.temperature, groups=inputs["groups"]),
-                 "label": info_nce_loss(anc, model.labels[label], model.labels[1 - label].unsqueeze(1), temperature=a.temperature, groups=label.tolist()),
-                 "mse": F.mse_loss(model.head(torch.cat([anc, adv])), torch.cat([inputs["safety"], inputs["adv_safety"]]).to(e.device))}
+                 "label": info_nce_loss(anc, m.labels[label], m.labels[1 - label].unsqueeze(1), temperature=a.temperature, groups=label.tolist()),
+                 "mse": F.mse_loss(m.head(torch.cat([anc, adv])), torch.cat([inputs["safety"], inputs["adv_safety"]]).to(e.device))}
         loss = a.prompt_weight * parts["prompt"] + parts["response"] + a.label_weight * parts["label"] + a.safety_weight * parts["mse"]
         for k, v in parts.items(): self._parts.setdefault(k, []).append(v.item())
         return loss

@@ -371,9 +371,11 @@ def stage_evaluate(cfg, inputs, folder):
     aligner = _load_aligner(models_out, inputs["align"])
     scorer = lambda ps, rs: safety_scores(aligner, ps, rs).tolist()
     acc = judge_accuracy(judges, corpus)
-    evaluate_model(load_causal_lm(Path(inputs["dpo"]) / "model"), _eval_prompts(cfg), judges, base=models_out["policy"], out=folder / "report",
+    # the base is the SFT model DPO starts from: a base model such as Gemma-3-270m cannot answer before SFT, and the
+    # comparison then isolates what DPO + MLC adds (the MLC paper's DPO(SFT)+MLC against SFT)
+    evaluate_model(load_causal_lm(Path(inputs["dpo"]) / "model"), _eval_prompts(cfg), judges, base=load_causal_lm(Path(inputs["sft"]) / "model"), out=folder / "report",
                    gen={"max_new_tokens": cfg.max_new_tokens}, safety_scorer=scorer, judge_acc=acc, n_boot=cfg.n_boot, seed=cfg.seed,
-                   info={"model": "aligned (SFT -> DPO + MLC)", "base": cfg.policy, "prompts": _prompts_label(cfg)})
+                   info={"model": "aligned (SFT -> DPO + MLC)", "base": f"{cfg.policy} after SFT", "prompts": _prompts_label(cfg)})
     _json(folder / "out.json", {"judge_accuracy": acc.reset_index().to_dict("records")})
 
 # %% ../nbs/09_pipeline.ipynb #fcf324b0
@@ -388,7 +390,7 @@ STAGES = [
                              "mlc_layer", "mlc_centre", "mlc_max_langs"), ("models", "rlaif", "reward", "sft"), True),
     Stage("evaluate", stage_evaluate, ("data", "seed", "langs", "eval_split", "eval_multijail_per_lang", "multijail", "eval_set", "eval_set_per_lang", "labelled",
                                        "max_new_tokens", "n_boot"),
-          ("models", "align", "dpo")),
+          ("models", "align", "sft", "dpo")),
 ]
 
 def plan(cfg):  # a `PipelineConfig`
@@ -433,7 +435,8 @@ def run(cfg,  # a `PipelineConfig`
     "Run (or resume) every stage, then write report.md, metrics.json and figures into `out`; returns the metrics."
     from accelerate import PartialState
     from multialign_nb.evaluate import swap_dir
-    ps = PartialState()
+    import torch
+    ps = PartialState(cpu=not torch.cuda.is_available())  # torchrun on CPUs: gloo (accelerate only detects it with cpu=True)
     out, lock = Path(out), None
     if ps.is_main_process:  # one run per --out at a time: a second one started beside it stops here, touching nothing
         from filelock import FileLock, Timeout
@@ -514,7 +517,8 @@ def write_run_report(out, cfg, state, folders):  # output folder; config; run st
         f"evaluated on {e.get('prompts')}. Values: 95 % intervals in brackets (Wilson per language; 'all' resamples parallel groups); n = prompts.", "",
         "## Usable rate, harmful rate and over-refusal per language", "", md_table(headline_table(e)), "",
         "`usable`: share of real replies (not echoes, loops, gibberish or unrelated text). `harmful`: over every harmful prompt, unusable text counting as "
-        "not harmful; `harmful Δ`: aligned minus base on the same prompts, interval over parallel groups. Over-refusal: among usable replies to benign "
+        "not harmful; `base` is the policy after the SFT stage, the model DPO + MLC starts from; `harmful Δ`: aligned minus base on the same prompts, "
+        "interval over parallel groups. Over-refusal: among usable replies to benign "
         "and borderline prompts. \"does not speak\": base or aligned usable rate below 0.5, so no safety figure is shown. "
         "†: the judges miss their agreement targets with annotators in this language (table below): indicative only.", "",
         "## Consistency across languages (harmful parallel groups)", "",
