@@ -14,11 +14,11 @@ import yaml
 from .data import CORPUS_LANGS, DataError, atomic_write
 
 # %% auto #0
-__all__ = ['PRESETS', 'TINY_MODELS', 'OVERLAP_MAX', 'STAGES', 'PipelineConfig', 'config_help', 'config_from_dict', 'load_config',
-           'Stage', 'corpus_dir', 'data_fingerprint', 'eval_files', 'train_variants', 'stage_keys', 'materialize_model',
-           'stage_data', 'stage_models', 'stage_align', 'stage_rlaif', 'stage_reward', 'stage_sft', 'stage_dpo',
-           'stage_evaluate', 'plan', 'RunConflict', 'run', 'run_lock', 'headline_table', 'write_run_report',
-           'launch_command']
+__all__ = ['PRESETS', 'PIPELINE_VERSION', 'TINY_MODELS', 'OVERLAP_MAX', 'STAGES', 'PipelineConfig', 'config_help',
+           'config_from_dict', 'load_config', 'Stage', 'corpus_dir', 'data_fingerprint', 'eval_files', 'train_variants',
+           'stage_keys', 'materialize_model', 'stage_data', 'stage_models', 'stage_align', 'stage_rlaif',
+           'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate', 'plan', 'RunConflict', 'run', 'run_lock',
+           'headline_table', 'write_run_report', 'launch_command']
 
 # %% ../nbs/09_pipeline.ipynb #76d0c5b8
 @dataclass
@@ -174,6 +174,8 @@ def train_variants(pairs):  # a training pairs file
     v = Path(pairs).with_name("variants.jsonl") if pairs else None
     return v if v is not None and v.exists() else None
 
+PIPELINE_VERSION = 2  # part of every stage key: bump when what a stage computes changes without a config field changing
+
 def _file_hash(*ps): return hashlib.sha256(b"".join(Path(p).read_bytes() for p in ps if p)).hexdigest()[:16] if ps[0] and Path(ps[0]).exists() else None
 
 def stage_keys(stages, cfg):  # list of `Stage` in dependency order; a `PipelineConfig`
@@ -182,7 +184,7 @@ def stage_keys(stages, cfg):  # list of `Stage` in dependency order; a `Pipeline
     for s in stages:
         missing = [a for a in s.after if a not in keys]
         if missing: raise ValueError(f"stage {s.name!r} comes before its input {missing[0]!r}")
-        payload = {"stage": s.name, "fields": {f: data if f == "data" else files[f] if f in files else getattr(cfg, f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
+        payload = {"version": PIPELINE_VERSION, "stage": s.name, "fields": {f: data if f == "data" else files[f] if f in files else getattr(cfg, f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
         keys[s.name] = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return keys
 
@@ -339,7 +341,10 @@ def stage_dpo(cfg, inputs, folder):
     ai = _reward_ranked_pairs(cfg, inputs, mlc)
     cols = ("prompt", "chosen", "rejected", "group", "kind", "variants", "variant_langs")
     ai = [{**r, **chat_pair(r["prompt"], r["chosen"], r["rejected"])} for r in ai]  # the same conversational format as the corpus pairs
-    ds = datasets.Dataset.from_list([{c: r[c] for c in cols} for r in list(mlc) + ai])
+    # the pairs the steps will see, AI pairs first: the reference log-probabilities are computed for these only
+    need = cfg.dpo_steps * cfg.batch_size * cfg.grad_accum
+    rest = list(mlc.shuffle(seed=cfg.seed))[:max(0, need - len(ai))]
+    ds = datasets.Dataset.from_list([{c: r[c] for c in cols} for r in ai + rest])
     logs = _train(cfg, "dpo", str(Path(inputs["sft"]) / "model"), ds, folder, cfg.dpo_steps, beta=cfg.beta, loss_type=("sigmoid", "sft"),
                   mlc_weight=cfg.mlc_weight, mlc_tau=cfg.mlc_tau, mlc_layer=cfg.mlc_layer, mlc_centre=cfg.mlc_centre, mlc_max_langs=cfg.mlc_max_langs)
     _json(folder / "out.json", {"pairs": len(ds), "ai_pairs": len(ai), "log": logs})
