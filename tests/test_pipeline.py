@@ -23,7 +23,7 @@ def test_every_preset_parses_and_plans_without_downloading(preset):
         acc = yaml.safe_load((ROOT / cfg.accelerate_config).read_text())
         assert acc["distributed_type"] in ("MULTI_GPU", "DEEPSPEED") and acc["mixed_precision"] == "bf16"
         if acc["distributed_type"] == "DEEPSPEED": assert acc["deepspeed_config"]["zero_stage"] == 3
-    assert [s["stage"] for s in plan(cfg) if s["distributed"]] == ["align", "reward", "sft", "dpo"]
+    assert [s["stage"] for s in plan(cfg) if s["distributed"]] == ["align", "sft", "reward", "dpo"]
 
 
 def test_editing_the_corpus_changes_every_key_that_reads_it(corpus_copy):
