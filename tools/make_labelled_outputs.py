@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+# Round 1's turn template, without BOS: kept so that the committed outputs reproduce. The pipeline (and round 2,
+# tools/labelled_round2.py) uses multialign_nb.models.CHAT_FALLBACKS, which writes BOS first.
 GEMMA_TEMPLATE = ("{% for m in messages %}<start_of_turn>{{ 'model' if m['role'] == 'assistant' else m['role'] }}\n"
                   "{{ m['content'] }}<end_of_turn>\n{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}")
 
