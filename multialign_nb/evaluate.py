@@ -307,6 +307,7 @@ class Judges:
     in_lang: Judge = None  # 1 when the response is in the prompt's language
     win: object = None  # a `UtilityJudge` (or any object with .compare) for win-rates
     validation: object = None  # `judge_agreement` on held-out labelled real outputs, or None
+    key: str = None  # what they were trained on (encoder, data, version): results judged by other judges carry another key
 
     def all(self): return [j for j in (self.usable, self.harmful, self.refusal, self.toxicity) if j is not None]
 
@@ -362,7 +363,7 @@ def train_judges(corpus,  # a `Corpus`
         from multialign_nb.data import atomic_write
         atomic_write(folder / "heads.safetensors", lambda p: save_file(state, p))
         atomic_write(folder / "judges.json", lambda p: Path(p).write_text(json.dumps({"encoder": str(encoder_name), "split": split, "groups": groups})))
-    out = Judges(**judges, in_lang=LanguageJudge(), win=UtilityJudge(enc, tok, judges["refusal"]))
+    out = Judges(**judges, in_lang=LanguageJudge(), win=UtilityJudge(enc, tok, judges["refusal"]), key=folder.name)
     if lab is not None and (lab["part"] == "heldout").any(): out.validation = judge_agreement(out, lab[lab["part"] == "heldout"], seed=seed)
     return out
 

