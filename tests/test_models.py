@@ -2,6 +2,7 @@
 import inspect, os, subprocess, sys, time
 from pathlib import Path
 import pytest, torch
+from multialign_nb.data import stale_tmp_dirs
 from multialign_nb import models
 from multialign_nb.models import (ModelNotAvailable, OFFLINE_SOURCES, convert_offline, converted_dir, hub_reachable,
                                   load_causal_lm, load_encoder, resolve_model, source_file, tiny_causal_lm, tiny_encoder)
@@ -49,7 +50,7 @@ def test_interrupted_conversion_leaves_nothing(empty_cache, monkeypatch):
     monkeypatch.setattr(models, "_convert_e5s1", half_then_die)
     with pytest.raises(KeyboardInterrupt): convert_offline(E5)
     parent = converted_dir(E5).parent
-    assert not converted_dir(E5).exists() and [p for p in parent.iterdir() if p.name.startswith(".tmp-")] == []
+    assert not converted_dir(E5).exists() and stale_tmp_dirs(converted_dir(E5)) == [] and [p.name for p in parent.iterdir() if ".tmp-" in p.name] == []
 
 
 CONVERT = "import sys; from multialign_nb.models import convert_offline; convert_offline(sys.argv[1])"

@@ -2,6 +2,7 @@
 import json, tempfile
 from pathlib import Path
 import pytest, torch
+from multialign_nb.data import stale_tmp_dirs
 from peft import LoraConfig
 from multialign_nb.data import load_corpus, mlc_dataset, repo_data_dir
 from multialign_nb.models import tiny_causal_lm
@@ -130,4 +131,4 @@ def test_train_preference_dpo_sft_round_trip(data, tmp_path, lora):
         with safe_open(str(out / "dpo" / "model.safetensors"), "pt") as f: assert not any("mlc_extractor" in k for k in f.keys())
     assert train_preference("dpo_sft", base, data, tmp_path / "run", **kw) == out  # reused
     with pytest.raises(ValueError, match="other settings"): train_preference("dpo", base, data, tmp_path / "run", **kw)
-    assert not list(tmp_path.glob(".tmp-run-*"))
+    assert stale_tmp_dirs(tmp_path / "run") == [] and not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
