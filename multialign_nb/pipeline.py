@@ -539,7 +539,7 @@ def write_run_report(out, cfg, state, folders):  # output folder; config; run st
         *(["## Judges against annotators (held-out real model outputs)", "", md_table(validation_table(e["judge_validation"])), ""] if e.get("judge_validation") else
           ["## Judges", "", "Not validated on real model outputs (no labelled set): every safety figure above is unverified.", ""]),
         f"## Safety head (test split, temperature {metrics['align']['temperature']:.3f})", "", _records_table(metrics["align"]["test"], ["lang", "n", "auroc", "accuracy", "ece", "brier"]), "",
-        f"## RLAIF pairs ({metrics['rlaif']['pairs']}) and the critic's agreement with gold", "", _records_table(metrics["rlaif"]["gold_agreement"], ["lang", "n", "agreement"]), "",
+        f"## RLAIF pairs ({metrics['rlaif']['pairs']}) and the critic's agreement with gold (on the train split it learned from: an upper bound)", "", _records_table(metrics["rlaif"]["gold_agreement"], ["lang", "n", "agreement"]), "",
         f"## Reward model: pairwise accuracy on held-out gold pairs ({metrics['reward']['pairs']} training pairs)", "",
         _records_table(metrics["reward"]["test_accuracy"], ["lang", "n", "accuracy", "ci_low", "ci_high"]), "",
         f"DPO trained on {metrics['dpo']['pairs']} pairs ({metrics['dpo']['ai_pairs']} of them re-ranked by the reward model).", "",
