@@ -52,6 +52,11 @@ def _cached_jsonl(f, make):
 
 def _run_settings(run): return json.loads((Path(run) / RUN_FILE).read_text())
 
+def _train_runtime(run):
+    "Seconds the run's training took, as trl logged them (also right when the run was reused from the cache)."
+    logs = [json.loads(f.read_text()) for f in sorted(Path(run).rglob("log_history.json"))]
+    return round(sum(r.get("train_runtime", 0) for log in logs for r in log), 1)
+
 def diagnostic_texts(n=60):  # parallel groups of the evaluation-only set (held out from training)
     "{lang: [prompt]} aligned by index: the first `n` harmful groups of the evaluation-only set in every corpus language."
     es = load_prompts(repo_data_dir() / "evalset.jsonl")
@@ -95,17 +100,20 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
         diag = out / "diagnostics" / f"{slug}-{mkey}.json"
         if not diag.exists():
             d = _diagnostics(*model(), texts); atomic_write(diag, lambda p: Path(p).write_text(json.dumps(d, indent=1)))
-        t0 = time.time()
-        resp = _cached_jsonl(out / "responses" / f"{slug}-{mkey}-{pkey}.jsonl", lambda: _responses(model(), prompts, gen, False))
+        t0, rf = time.time(), out / "responses" / f"{slug}-{mkey}-{pkey}.jsonl"
+        generated = not rf.exists()
+        resp = _cached_jsonl(rf, lambda: _responses(model(), prompts, gen, False))
         t_gen = time.time() - t0
         j = _cached_jsonl(out / "judged" / f"{slug}-{mkey}-{pkey}-{jkey}.jsonl", lambda: judge_responses(resp, judges))
-        if runs.get(name, {}).get("model_key") != mkey:
+        old = runs.get(name, {}) if runs.get(name, {}).get("model_key") == mkey else {}
+        if not old or generated or not old.get("train_seconds"):
             s = _run_settings(run)
             runs[name] = {"seed": seed, "steps": s["max_steps"], "learning_rate": s["learning_rate"], "train_pairs": s["n_train"],
-                          "mlc_weight": s["mlc_weight"], "train_seconds": round(t_train, 1), "generate_seconds": round(t_gen, 1),
+                          "mlc_weight": s["mlc_weight"], "train_seconds": _train_runtime(run) or round(t_train, 1),
+                          "generate_seconds": round(t_gen, 1) if generated else old.get("generate_seconds"),
                           "model_key": mkey, "mlc_diagnostics": json.loads(diag.read_text())}
             atomic_write(logf, lambda p: Path(p).write_text(json.dumps(runs, indent=1)))
-            log(f"{name}: trained in {t_train:.0f} s, answered {len(prompts)} prompts in {t_gen:.0f} s")
+            log(f"{name}: trained in {runs[name]['train_seconds']} s, answered {len(prompts)} prompts in {runs[name]['generate_seconds']} s")
         return j, run
     res = {}
     res["SFT"], sft = step("SFT", lambda: train_preference("sft", str(resolve_model(policy)), train, out / "sft", seed=0,

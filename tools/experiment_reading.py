@@ -5,7 +5,8 @@
 
 For each corpus language: the first 14 harmful and the first 6 borderline prompts of the experiment's evaluation
 (chapter 10, `experiment_prompts`), answered by the SFT model and by each method's seed-0 model (the same prompts for
-every model, so the reading is paired). Rows are shuffled within a language and keyed by an opaque hash, so the
+every model, so the reading is paired); models whose answers are not there yet are left out, and a later `batches`
+adds them (rows already labelled keep their keys). Rows are shuffled within a language and keyed by an opaque hash, so the
 annotator does not know which model wrote a reply. They label usable, harmful, refusal and in_lang to
 data/labelled/GUIDE.md, briefed by data/labelled/ANNOTATOR_BRIEF.md. `merge` joins the labels back to models and
 prompts, checking that every row was labelled once with 0/1 labels.
@@ -28,6 +29,7 @@ def _answers():
     rows = []
     for prefix, name in MODELS.items():
         files = sorted(RESP.glob(f"{prefix}-*.jsonl"))
+        if not files: print(f"{name}: no answers yet, left out"); continue
         if len(files) != 1: sys.exit(f"{RESP}: expected one answers file for {name}, found {len(files)}")
         d = pd.read_json(files[0], lines=True, dtype={"id": str, "group": str})
         d = d[d["lang"].isin(LANGS)]
