@@ -56,16 +56,21 @@ def top_singular_share(reps, mask=None):  # as for `mlc_loss`
 EXTRACTOR_FILE, EXTRACTOR_CONFIG = "mlc_extractor.safetensors", "mlc_extractor.json"
 
 class MLCExtractor(nn.Module):
-    "Trainable linear map r = W(h - mu) + b from hidden states to MLC representations; mu is an optional running mean."
+    """Trainable linear map r = W(h - mu) from hidden states to MLC representations; mu is an optional running mean.
+    No bias: a shared offset b added to every row makes any group look rank-1 as it grows, a way to lower the loss
+    without bringing the languages together (and it would add back what centring removes)."""
     def __init__(self, hidden,  # the model's hidden size
                  dim=None,  # output size; None: square, initialised to the identity
                  centre=False,  # subtract a running mean of the states first
-                 momentum=0.01):  # running-mean update weight (cumulative mean for the first 1/momentum updates)
+                 momentum=0.01,  # running-mean update weight (cumulative mean for the first 1/momentum updates)
+                 bias=False):  # True only to load extractors saved before the bias was removed
         super().__init__()
-        self.config = dict(hidden=hidden, dim=dim, centre=centre, momentum=momentum)
-        self.proj = nn.Linear(hidden, dim or hidden)
+        self.config = dict(hidden=hidden, dim=dim, centre=centre, momentum=momentum, bias=bias)
+        self.proj = nn.Linear(hidden, dim or hidden, bias=bias)
         if dim is None:
-            with torch.no_grad(): self.proj.weight.copy_(torch.eye(hidden)); self.proj.bias.zero_()
+            with torch.no_grad():
+                self.proj.weight.copy_(torch.eye(hidden))
+                if bias: self.proj.bias.zero_()
         self.register_buffer("mean", torch.zeros(hidden)); self.register_buffer("count", torch.zeros((), dtype=torch.long))
 
     def update_mean(self, h):  # (n, hidden) states
@@ -92,8 +97,9 @@ def load_extractor(folder):  # a folder written by `save_extractor`
     import safetensors.torch
     folder = Path(folder)
     if not (folder / EXTRACTOR_CONFIG).exists(): raise FileNotFoundError(f"{folder}: no {EXTRACTOR_CONFIG} (not saved with an MLC extractor)")
-    ext = MLCExtractor(**json.loads((folder / EXTRACTOR_CONFIG).read_text()))
-    ext.load_state_dict(safetensors.torch.load_file(str(folder / EXTRACTOR_FILE)))
+    state = safetensors.torch.load_file(str(folder / EXTRACTOR_FILE))
+    ext = MLCExtractor(**{"bias": "proj.bias" in state, **json.loads((folder / EXTRACTOR_CONFIG).read_text())})
+    ext.load_state_dict(state)
     return ext.eval()
 
 # %% ../nbs/05_mlc.ipynb #4ffddae3

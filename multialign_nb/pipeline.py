@@ -175,7 +175,7 @@ def train_variants(pairs):  # a training pairs file
     v = Path(pairs).with_name("variants.jsonl") if pairs else None
     return v if v is not None and v.exists() else None
 
-PIPELINE_VERSION = 3  # part of every stage key: bump when what a stage computes changes without a config field changing
+PIPELINE_VERSION = 4  # part of every stage key: bump when what a stage computes changes without a config field changing
 
 def _file_hash(*ps): return hashlib.sha256(b"".join(Path(p).read_bytes() for p in ps if p)).hexdigest()[:16] if ps[0] and Path(ps[0]).exists() else None
 
