@@ -52,6 +52,11 @@ def _cached_jsonl(f, make):
 
 def _run_settings(run): return json.loads((Path(run) / RUN_FILE).read_text())
 
+def _model_key(run):
+    "A key of what a run trained: its settings (data hash included), with the base model named, not located, so it holds in any checkout."
+    s = _run_settings(run)
+    return _key({**s, "base": Path(s["base"]).name})
+
 def _train_runtime(run):
     "Seconds the run's training took, as trl logged them (also right when the run was reused from the cache)."
     logs = [json.loads(f.read_text()) for f in sorted(Path(run).rglob("log_history.json"))]
@@ -72,7 +77,7 @@ def _diagnostics(model, tok, texts):
 def run_experiment(out="runs/experiment",  # trained models, responses, verdicts and the run log (every step cached by content)
                    seeds=(0, 1, 2), methods=METHOD_SPECS, policy="google/gemma-3-270m",
                    sft_steps=120, sft_learning_rate=3e-4,  # the pipeline's SFT (chapter 09)
-                   dpo_steps=60, learning_rate=5e-5, beta=0.1,  # DPO: a tenth of the SFT rate (the demo's 3e-4 undid its SFT)
+                   dpo_steps=60, learning_rate=5e-5, beta=0.1,  # DPO: a sixth of the SFT rate (the demo's 3e-4 undid its SFT)
                    batch_size=2, grad_accum=2,
                    prompts=None,  # default `experiment_prompts()`
                    max_new_tokens=40, judges=None,  # default: chapter 04's `train_judges` on the corpus
@@ -93,7 +98,7 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
     common = dict(batch_size=batch_size, grad_accum=grad_accum, lora_r=16)
     def step(name, train_fn, seed):
         t = time.time(); run = train_fn(); t_train = time.time() - t
-        mkey, slug, loaded = _key(_run_settings(run)), name.replace(" ", "_"), []
+        mkey, slug, loaded = _model_key(run), name.replace(" ", "_"), []
         def model():
             if not loaded: loaded.append(load_trained(run))
             return loaded[0]
@@ -118,7 +123,7 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
     res = {}
     res["SFT"], sft = step("SFT", lambda: train_preference("sft", str(resolve_model(policy)), train, out / "sft", seed=0,
                                                           max_steps=sft_steps, learning_rate=sft_learning_rate, **common), 0)
-    sft_model = out / f"sft-model-{_key(_run_settings(sft))}"
+    sft_model = out / f"sft-model-{_model_key(sft)}"
     if not (sft_model / "config.json").exists():
         m, tok = load_trained(sft)
         atomic_dir(sft_model, lambda tmp: (m.save_pretrained(tmp), tok.save_pretrained(tmp)))
