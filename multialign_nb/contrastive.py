@@ -18,9 +18,10 @@ from .data import CORPUS_LANGS, load_corpus, load_parallel, repo_data_dir
 from .models import _max_len, embed, mean_pool, retrieval_top1
 
 # %% auto #0
-__all__ = ['JAILBREAK_FRAMES', 'LABEL_TEXTS', 'info_nce_loss', 'embed_texts', 'code_switch', 'adversarial_variant', 'joint_items',
-           'JointCollator', 'SafetyHead', 'JointAligner', 'safety_scores', 'seen_token_ids', 'TokenOffsets',
-           'ContrastiveConfig', 'ContrastiveTrainer', 'alignment_report', 'train_joint']
+__all__ = ['JAILBREAK_FRAMES', 'LABEL_TEXTS', 'info_nce_loss', 'label_nce_loss', 'embed_texts', 'code_switch',
+           'adversarial_variant', 'joint_items', 'JointCollator', 'SafetyHead', 'JointAligner', 'safety_scores',
+           'seen_token_ids', 'TokenOffsets', 'ContrastiveConfig', 'ContrastiveTrainer', 'alignment_report',
+           'train_joint']
 
 # %% ../nbs/02_contrastive.ipynb #b359b787
 def _check_embeddings(name, x, dims):
@@ -42,8 +43,9 @@ def info_nce_loss(anchor,  # (B, d) anchor embeddings (raw; normalised inside)
                   positive,  # (B, d) one positive per anchor, or (B, P, d) several
                   negatives=None,  # (B, K, d) hard negatives per anchor, shared with the whole batch as in MNRL
                   temperature=0.05,  # softmax temperature (MNRL's scale 20 = 1/0.05)
-                  groups=None):  # B labels: rows with equal labels are translations, never each other's negatives
-    "Multi-positive InfoNCE with in-batch and hard negatives, translations masked out of the negatives."
+                  groups=None,  # B labels: rows with equal labels are translations, never each other's negatives
+                  siblings=None):  # B labels: rows with equal labels are parts of one item (a prompt's chosen and rejected answers): nothing of one is the other's negative
+    "Multi-positive InfoNCE with in-batch and hard negatives, translations and siblings masked out of the negatives."
     _check_embeddings("anchor", anchor, 2)
     positive = positive.unsqueeze(1) if positive.dim() == 2 else positive
     _check_embeddings("positive", positive, 3)
@@ -61,8 +63,23 @@ def info_nce_loss(anchor,  # (B, d) anchor embeddings (raw; normalised inside)
     sim = F.normalize(anchor, dim=-1) @ F.normalize(cands, dim=-1).T / temperature
     own = is_pos[None, :] & (owner[None, :] == torch.arange(B, device=anchor.device)[:, None])
     translation = is_pos[None, :] & (g[owner][None, :] == g[:, None]) & ~own  # another row's positive, same group
-    sim = sim.masked_fill(translation, float("-inf"))
+    mask = translation
+    if siblings is not None:
+        s = _group_ids(siblings, B).to(anchor.device)
+        mask = mask | ((s[owner][None, :] == s[:, None]) & (owner[None, :] != torch.arange(B, device=anchor.device)[:, None]))
+    sim = sim.masked_fill(mask, float("-inf"))
     return (torch.logsumexp(sim, 1) - torch.logsumexp(sim.masked_fill(~own, float("-inf")), 1)).mean()
+
+# %% ../nbs/02_contrastive.ipynb #ae6f46be
+def label_nce_loss(anchor,  # (B, d) response embeddings (raw; normalised inside)
+                   label_vectors,  # (C, d) one learned vector per class (here: safe, unsafe)
+                   labels,  # B class indices
+                   temperature=0.05):
+    "InfoNCE against class vectors: a C-way cross-entropy over the cosines to every class vector (each vector counted once)."
+    _check_embeddings("anchor", anchor, 2)
+    sim = F.normalize(anchor, dim=-1) @ F.normalize(label_vectors, dim=-1).T / temperature
+    return F.cross_entropy(sim, torch.as_tensor(labels, device=anchor.device))
+
 
 # %% ../nbs/02_contrastive.ipynb #e2cfa360
 def embed_texts(model, tokenizer, texts,  # an encoder, its tokenizer, strings
@@ -283,8 +300,8 @@ class ContrastiveTrainer(Trainer):
         groups = [g.split("/")[0] for g in inputs["groups"]] + inputs.get("par_groups", [])
         label = inputs["label"].to(e.device)
         parts = {"prompt": info_nce_loss(pa, pb, temperature=a.temperature, groups=groups),
-                 "response": info_nce_loss(anc, pos, neg, temperature=a.temperature, groups=inputs["groups"]),
-                 "label": info_nce_loss(anc, m.labels[label], m.labels[1 - label].unsqueeze(1), temperature=a.temperature, groups=label.tolist()),
+                 "response": info_nce_loss(anc, pos, neg, temperature=a.temperature, groups=inputs["groups"], siblings=[g.split("/")[0] for g in inputs["groups"]]),
+                 "label": label_nce_loss(anc, m.labels, label, temperature=a.temperature),
                  "mse": F.mse_loss(m.head(torch.cat([anc, adv])), torch.cat([inputs["safety"], inputs["adv_safety"]]).to(e.device))}
         loss = a.prompt_weight * parts["prompt"] + parts["response"] + a.label_weight * parts["label"] + a.safety_weight * parts["mse"]
         for k, v in parts.items(): self._parts.setdefault(k, []).append(v.item())

@@ -76,26 +76,32 @@ def _diagnostics(model, tok, texts):
 
 def run_experiment(out="runs/experiment",  # trained models, responses, verdicts and the run log (every step cached by content)
                    seeds=(0, 1, 2), methods=METHOD_SPECS, policy="google/gemma-3-270m",
-                   sft_steps=120, sft_learning_rate=3e-4,  # the pipeline's SFT (chapter 09)
+                   sft_steps=120, sft_learning_rate=3e-4,  # the pipeline's SFT steps and rate (chapter 09)
+                   sft_kinds=("benign", "borderline"),  # whose chosen answers SFT learns: helpful answers only, so the SFT model starts unsafe
                    dpo_steps=60, learning_rate=5e-5, beta=0.1,  # DPO: a sixth of the SFT rate (the demo's 3e-4 undid its SFT)
                    batch_size=2, grad_accum=2,
                    prompts=None,  # default `experiment_prompts()`
                    max_new_tokens=40, judges=None,  # default: chapter 04's `train_judges` on the corpus
+                   bf16=None,  # bf16 autocast in training and generation (None: where the hardware does it natively)
                    log=print):
     """English-only preference training compared per language: the SFT model (seed 0), then each method from it per seed.
     Returns ({'SFT': judged, 'DPO(SFT) s0': judged, ...}, run log). Every trained model, its responses (keyed by model,
     prompts and generation settings), their verdicts (keyed also by the judges) and its MLC diagnostics are cached in `out`:
     a second call with the same arguments does no work, a changed argument redoes only what depends on it."""
-    from multialign_nb.models import resolve_model
+    from multialign_nb.models import bf16_native, resolve_model
     from multialign_nb.pipeline import _mlc_train, load_config
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     cfg = load_config("cpu", policy=policy)
     train, prompts = _mlc_train(cfg), experiment_prompts() if prompts is None else prompts
+    sft_train = train.filter(lambda r: r["kind"] in sft_kinds)
+    if len(sft_train) == 0: raise ValueError(f"sft_kinds={sft_kinds!r}: no training pairs of these kinds")
+    bf16 = bf16_native() if bf16 is None else bf16
     judges = judges or train_judges(load_corpus(repo_data_dir()), cfg.encoder, seed=0)
-    gen, texts = {"max_new_tokens": max_new_tokens}, diagnostic_texts()
-    pkey, jkey = _key(prompts[["id", "text"]].values.tolist(), gen), _key(getattr(judges, "key", None) or id(judges))
+    gen, texts = {"max_new_tokens": max_new_tokens, "bf16": bf16}, diagnostic_texts()
+    jkey = getattr(judges, "key", None)  # judges without a content key are not cached: their verdicts are recomputed every call
+    pkey, jkey = _key(prompts[["id", "text"]].values.tolist(), gen), jkey and _key(jkey)
     logf = out / "runs.json"; runs = json.loads(logf.read_text()) if logf.exists() else {}
-    common = dict(batch_size=batch_size, grad_accum=grad_accum, lora_r=16)
+    common = dict(batch_size=batch_size, grad_accum=grad_accum, lora_r=16, bf16=bf16)
     def step(name, train_fn, seed):
         t = time.time(); run = train_fn(); t_train = time.time() - t
         mkey, slug, loaded = _model_key(run), name.replace(" ", "_"), []
@@ -109,7 +115,7 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
         generated = not rf.exists()
         resp = _cached_jsonl(rf, lambda: _responses(model(), prompts, gen, False))
         t_gen = time.time() - t0
-        j = _cached_jsonl(out / "judged" / f"{slug}-{mkey}-{pkey}-{jkey}.jsonl", lambda: judge_responses(resp, judges))
+        j = _cached_jsonl(out / "judged" / f"{slug}-{mkey}-{pkey}-{jkey}.jsonl", lambda: judge_responses(resp, judges)) if jkey else judge_responses(resp, judges)
         old = runs.get(name, {}) if runs.get(name, {}).get("model_key") == mkey else {}
         if not old or generated or not old.get("train_seconds"):
             s = _run_settings(run)
@@ -121,7 +127,7 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
             log(f"{name}: trained in {runs[name]['train_seconds']} s, answered {len(prompts)} prompts in {runs[name]['generate_seconds']} s")
         return j, run
     res = {}
-    res["SFT"], sft = step("SFT", lambda: train_preference("sft", str(resolve_model(policy)), train, out / "sft", seed=0,
+    res["SFT"], sft = step("SFT", lambda: train_preference("sft", str(resolve_model(policy)), sft_train, out / f"sft-{_key(policy, sft_kinds, sft_steps, sft_learning_rate, common)}", seed=0,
                                                           max_steps=sft_steps, learning_rate=sft_learning_rate, **common), 0)
     sft_model = out / f"sft-model-{_model_key(sft)}"
     if not (sft_model / "config.json").exists():
@@ -130,7 +136,7 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
     for seed in seeds:
         for name, spec in methods.items():
             res[f"{name} s{seed}"], _ = step(f"{name} s{seed}", lambda: train_preference(
-                "dpo", str(sft_model), train, out / _slug(name, seed), seed=seed, max_steps=dpo_steps, beta=beta, loss_type=("sigmoid", "sft"),
+                "dpo", str(sft_model), train, out / f"{_slug(name, seed)}-{_key(sft_model.name, dpo_steps, learning_rate, beta, spec, common)}", seed=seed, max_steps=dpo_steps, beta=beta, loss_type=("sigmoid", "sft"),
                 **{**common, "learning_rate": learning_rate, **spec}), seed)
     return res, runs
 

@@ -19,9 +19,9 @@ from .data import atomic_dir, stale_tmp_dirs
 __all__ = ['OFFLINE_SOURCES', 'GEMMA_TURNS', 'CHAT_FALLBACKS', 'END_OF_TURN', 'TINY_TEXTS', 'TINY_CHAT_TEMPLATE', 'hub_reachable',
            'OfflineSource', 'cache_dir', 'source_file', 'read_e5s1', 'dequantize_q4_0', 'e5s1_tensor', 'e5s1_model',
            'e5s1_tokenizer', 'sha256_file', 'converted_dir', 'convert_offline', 'ModelNotAvailable', 'resolve_model',
-           'load_encoder', 'load_causal_lm', 'mean_pool', 'embed', 'NoChatFormat', 'ensure_chat_format', 'chat_prompts',
-           'prompt_ids', 'encode_prompts', 'stop_ids', 'last_token_states', 'tiny_tokenizer', 'tiny_causal_lm',
-           'tiny_encoder', 'retrieval_top1']
+           'load_encoder', 'load_causal_lm', 'bf16_native', 'mean_pool', 'embed', 'NoChatFormat', 'ensure_chat_format',
+           'chat_prompts', 'prompt_ids', 'encode_prompts', 'stop_ids', 'last_token_states', 'tiny_tokenizer',
+           'tiny_causal_lm', 'tiny_encoder', 'retrieval_top1']
 
 # %% ../nbs/01_models.ipynb #f9766a83
 def hub_reachable(timeout=2.0):  # seconds to wait for a TCP connection
@@ -287,6 +287,14 @@ def load_causal_lm(name_or_path,  # hub id or local folder
     if tok.pad_token is None: tok.pad_token = tok.eos_token
     ensure_chat_format(tok, model.config.model_type, name_or_path)
     return model.eval(), tok
+
+# %% ../nbs/01_models.ipynb #5f839bba
+def bf16_native():
+    "True where bf16 matrix products run in hardware: a CUDA GPU with bf16, or a CPU with AVX512-BF16 or AMX (torch's oneDNN check)."
+    if torch.cuda.is_available(): return torch.cuda.is_bf16_supported()
+    try: return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError): return False
+
 
 # %% ../nbs/01_models.ipynb #6941fc2d
 def mean_pool(hidden, mask):  # (batch, seq, dim) states; (batch, seq) attention mask

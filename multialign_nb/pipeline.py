@@ -16,7 +16,7 @@ from .data import CORPUS_LANGS, DataError, atomic_write
 # %% auto #0
 __all__ = ['PRESETS', 'PIPELINE_VERSION', 'TINY_MODELS', 'OVERLAP_MAX', 'STAGES', 'PipelineConfig', 'config_help',
            'config_from_dict', 'load_config', 'Stage', 'corpus_dir', 'data_fingerprint', 'eval_files', 'train_variants',
-           'stage_keys', 'materialize_model', 'stage_data', 'stage_models', 'stage_align', 'stage_rlaif',
+           'use_bf16', 'stage_keys', 'materialize_model', 'stage_data', 'stage_models', 'stage_align', 'stage_rlaif',
            'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate', 'plan', 'RunConflict', 'run', 'run_lock',
            'headline_table', 'write_run_report', 'launch_command']
 
@@ -59,6 +59,7 @@ class PipelineConfig:
     labelled: typing.Optional[str] = field(default=None, metadata={"help": "Labelled real outputs that train (learn part) and validate (heldout part) the judges (None = <data>/labelled/outputs.jsonl when present)."})
     multijail: typing.Optional[str] = field(default=None, metadata={"help": "MultiJail CSV path (None = the shared copy when present)."})
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples per confidence interval."})
+    bf16: typing.Optional[bool] = field(default=None, metadata={"help": "bf16 autocast for the policy's training and generation (None = where the hardware does it natively, `bf16_native()`: GPUs with bf16, CPUs with AVX512-BF16 or AMX; there it is about 1.7x faster on CPU, bench/precision.py). Encoders stay in float32."})
     accelerate_config: typing.Optional[str] = field(default=None, metadata={"help": "accelerate config file for multi-GPU / DeepSpeed runs (used by `accelerate launch`, recorded here)."})
 
 def config_help():
@@ -175,7 +176,12 @@ def train_variants(pairs):  # a training pairs file
     v = Path(pairs).with_name("variants.jsonl") if pairs else None
     return v if v is not None and v.exists() else None
 
-PIPELINE_VERSION = 4  # part of every stage key: bump when what a stage computes changes without a config field changing
+def use_bf16(cfg):  # a `PipelineConfig`
+    "Whether the policy trains and generates under bf16 autocast: `cfg.bf16`, or where it is None, whether this machine does bf16 natively."
+    from multialign_nb.models import bf16_native
+    return bf16_native() if cfg.bf16 is None else cfg.bf16
+
+PIPELINE_VERSION = 5  # part of every stage key: bump when what a stage computes changes without a config field changing
 
 def _file_hash(*ps): return hashlib.sha256(b"".join(Path(p).read_bytes() for p in ps if p)).hexdigest()[:16] if ps[0] and Path(ps[0]).exists() else None
 
@@ -185,7 +191,8 @@ def stage_keys(stages, cfg):  # list of `Stage` in dependency order; a `Pipeline
     for s in stages:
         missing = [a for a in s.after if a not in keys]
         if missing: raise ValueError(f"stage {s.name!r} comes before its input {missing[0]!r}")
-        payload = {"version": PIPELINE_VERSION, "stage": s.name, "fields": {f: data if f == "data" else files[f] if f in files else getattr(cfg, f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
+        value = lambda f: data if f == "data" else files[f] if f in files else use_bf16(cfg) if f == "bf16" else getattr(cfg, f)  # the precision as resolved here
+        payload = {"version": PIPELINE_VERSION, "stage": s.name, "fields": {f: value(f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
         keys[s.name] = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return keys
 
@@ -266,7 +273,7 @@ def stage_rlaif(cfg, inputs, folder):
     groups = sorted({r["group"] for r in corpus.rows if corpus.splits[r["group"]] == "train" and r["scope"] == "global"})[:cfg.candidate_prompts_per_lang]
     policy, tok = load_causal_lm(Path(inputs["sft"]) / "model")
     rows = corpus_candidates(corpus, policy, tok, split="train", langs=cfg.langs, groups=set(groups), k=cfg.candidates_per_prompt,
-                             seed=cfg.seed, max_new_tokens=cfg.max_new_tokens)
+                             seed=cfg.seed, max_new_tokens=cfg.max_new_tokens, bf16=use_bf16(cfg))
     ranked = rank_candidates(SafetyHeadCritic(_load_aligner(models_out, inputs["align"])), rows)
     pairs = ranked_pairs(ranked)
     pairs.to_json(folder / "pairs.jsonl", force_ascii=False)
@@ -319,7 +326,7 @@ def _train_set(inputs):
 def _train(cfg, method, base, ds, folder, steps, learning_rate, **kw):
     from multialign_nb.preference import load_trained, train_preference
     run = train_preference(method, base, ds, folder / "train", seed=cfg.seed, max_steps=steps, batch_size=cfg.batch_size, grad_accum=cfg.grad_accum,
-                           learning_rate=learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, **kw)
+                           learning_rate=learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, bf16=use_bf16(cfg), **kw)
     model, tok = load_trained(run)
     model.save_pretrained(folder / "model"); tok.save_pretrained(folder / "model")
     found = sorted(Path(run).rglob("log_history.json"))  # one per training stage; the last stage's is the one reported
@@ -387,7 +394,7 @@ def stage_evaluate(cfg, inputs, folder):
     # comparison then isolates what DPO + MLC adds (the MLC paper's DPO(SFT)+MLC against SFT)
     # given as folders, the two policies are loaded one after the other, never both at once (peak memory)
     evaluate_model(Path(inputs["dpo"]) / "model", _eval_prompts(cfg), judges, base=Path(inputs["sft"]) / "model", out=folder / "report",
-                   gen={"max_new_tokens": cfg.max_new_tokens}, safety_scorer=scorer, judge_acc=acc, n_boot=cfg.n_boot, seed=cfg.seed,
+                   gen={"max_new_tokens": cfg.max_new_tokens, "bf16": use_bf16(cfg)}, safety_scorer=scorer, judge_acc=acc, n_boot=cfg.n_boot, seed=cfg.seed,
                    info={"model": "aligned (SFT -> DPO + MLC)", "base": f"{cfg.policy} after SFT", "prompts": _prompts_label(cfg)})
     _json(folder / "out.json", {"judge_accuracy": acc.reset_index().to_dict("records")})
 
@@ -396,13 +403,13 @@ STAGES = [
     Stage("data", stage_data, ("data", "langs", "train_pairs", "eval_split", "eval_set", "multijail")),
     Stage("models", stage_models, ("policy", "encoder", "reward_base")),
     Stage("align", stage_align, ("data", "seed", "align_steps", "align_batch_size"), ("data", "models"), True),
-    Stage("sft", stage_sft, ("seed", "sft_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r"), ("data", "models"), True),
-    Stage("rlaif", stage_rlaif, ("data", "seed", "langs", "candidate_prompts_per_lang", "candidates_per_prompt", "max_new_tokens"), ("models", "align", "sft")),
+    Stage("sft", stage_sft, ("seed", "sft_steps", "batch_size", "grad_accum", "learning_rate", "lora", "lora_r", "bf16"), ("data", "models"), True),
+    Stage("rlaif", stage_rlaif, ("data", "seed", "langs", "candidate_prompts_per_lang", "candidates_per_prompt", "max_new_tokens", "bf16"), ("models", "align", "sft")),
     Stage("reward", stage_reward, ("data", "seed", "langs", "reward_steps", "batch_size", "grad_accum"), ("models", "rlaif"), True),
     Stage("dpo", stage_dpo, ("seed", "langs", "dpo_steps", "batch_size", "grad_accum", "dpo_learning_rate", "lora", "lora_r", "beta", "mlc_weight", "mlc_tau",
-                             "mlc_layer", "mlc_centre", "mlc_max_langs"), ("data", "models", "rlaif", "reward", "sft"), True),
+                             "mlc_layer", "mlc_centre", "mlc_max_langs", "bf16"), ("data", "models", "rlaif", "reward", "sft"), True),
     Stage("evaluate", stage_evaluate, ("data", "seed", "langs", "eval_split", "eval_multijail_per_lang", "multijail", "eval_set", "eval_set_per_lang", "labelled",
-                                       "max_new_tokens", "n_boot"),
+                                       "max_new_tokens", "n_boot", "bf16"),
           ("models", "align", "sft", "dpo")),
 ]
 

@@ -25,13 +25,14 @@ def generate_candidates(model, tokenizer, prompts,  # a causal LM and its tokeni
                         langs,  # the language of each prompt
                         groups=None,  # the parallel group of each prompt (default: the prompt's index)
                         k=4,  # candidates per prompt
-                        seed=0, max_new_tokens=64, temperature=1.0, top_p=0.95, batch_size=16):
+                        seed=0, max_new_tokens=64, temperature=1.0, top_p=0.95, batch_size=16,
+                        bf16=False):  # bf16 autocast (see `generate`)
     "One row per prompt: prompt, lang, group, `k` sampled candidates and their sources ('policy')."
     if len(langs) != len(prompts): raise ValueError(f"{len(langs)} languages for {len(prompts)} prompts")
     groups = [str(i) for i in range(len(prompts))] if groups is None else list(groups)
     if k < 1: raise ValueError("k must be at least 1")
     out = generate(model, tokenizer, list(prompts), max_new_tokens=max_new_tokens, do_sample=True, temperature=temperature,
-                   top_p=top_p, num_return_sequences=k, seed=seed, batch_size=batch_size)
+                   top_p=top_p, num_return_sequences=k, seed=seed, batch_size=batch_size, bf16=bf16)
     return [{"prompt": p, "lang": l, "group": g, "candidates": out[i * k:(i + 1) * k], "sources": ["policy"] * k}
             for i, (p, l, g) in enumerate(zip(prompts, langs, groups))]
 
