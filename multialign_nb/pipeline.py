@@ -14,11 +14,11 @@ import yaml
 from .data import CORPUS_LANGS, DataError, atomic_write
 
 # %% auto #0
-__all__ = ['PRESETS', 'PIPELINE_VERSION', 'TINY_MODELS', 'OVERLAP_MAX', 'STAGES', 'PipelineConfig', 'config_help',
+__all__ = ['PRESETS', 'MODEL_FIELDS', 'PIPELINE_VERSION', 'TINY_MODELS', 'OVERLAP_MAX', 'STAGES', 'PipelineConfig', 'config_help',
            'config_from_dict', 'load_config', 'Stage', 'corpus_dir', 'data_fingerprint', 'eval_files', 'train_variants',
-           'use_bf16', 'stage_keys', 'materialize_model', 'stage_data', 'stage_models', 'stage_align', 'stage_rlaif',
-           'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate', 'plan', 'RunConflict', 'run', 'run_lock',
-           'headline_table', 'write_run_report', 'launch_command']
+           'check_model_folder', 'model_fingerprint', 'use_bf16', 'stage_keys', 'materialize_model', 'stage_data',
+           'stage_models', 'stage_align', 'stage_rlaif', 'stage_reward', 'stage_sft', 'stage_dpo', 'stage_evaluate',
+           'plan', 'RunConflict', 'run', 'run_lock', 'headline_table', 'write_run_report', 'launch_command']
 
 # %% ../nbs/09_pipeline.ipynb #76d0c5b8
 @dataclass
@@ -59,7 +59,7 @@ class PipelineConfig:
     labelled: typing.Optional[str] = field(default=None, metadata={"help": "Labelled real outputs that train (learn part) and validate (heldout part) the judges (None = <data>/labelled/outputs.jsonl when present)."})
     multijail: typing.Optional[str] = field(default=None, metadata={"help": "MultiJail CSV path (None = the shared copy when present)."})
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples per confidence interval."})
-    bf16: typing.Optional[bool] = field(default=None, metadata={"help": "bf16 autocast for the policy's training and generation (None = where the hardware does it natively, `bf16_native()`: GPUs with bf16, CPUs with AVX512-BF16 or AMX; there it is about 1.7x faster on CPU, bench/precision.py). Encoders stay in float32."})
+    bf16: typing.Optional[bool] = field(default=None, metadata={"help": "bf16 autocast for the policy (None = where the hardware does it natively, `bf16_native()`: GPUs with bf16, CPUs with AVX512-BF16 or AMX). Generation uses it everywhere (about 1.7x faster on this CPU); training only on GPUs, because on CPU trl's float32 log-probabilities over Gemma's 262k-token vocabulary made a bf16 SFT stage 1.34x slower (bench/precision.py). Encoders stay in float32."})
     accelerate_config: typing.Optional[str] = field(default=None, metadata={"help": "accelerate config file for multi-GPU / DeepSpeed runs (used by `accelerate launch`, recorded here)."})
 
 def config_help():
@@ -176,10 +176,43 @@ def train_variants(pairs):  # a training pairs file
     v = Path(pairs).with_name("variants.jsonl") if pairs else None
     return v if v is not None and v.exists() else None
 
-def use_bf16(cfg):  # a `PipelineConfig`
-    "Whether the policy trains and generates under bf16 autocast: `cfg.bf16`, or where it is None, whether this machine does bf16 natively."
+MODEL_FIELDS = ("policy", "encoder", "reward_base")
+
+def _is_path(name): return Path(name).expanduser().exists() or str(name).startswith(("/", "./", "../", "~"))
+
+def check_model_folder(name, field="policy", trust_remote_code=False):  # a config's model value; its field
+    "Refuse, before any work, a local model folder that cannot load: missing, empty, no readable config.json, pickle-only weights, custom code."
+    if name in TINY_MODELS or not _is_path(name): return  # hub ids and offline sources are resolved by `models.resolve_model`
+    p = Path(name).expanduser()
+    if not p.is_dir(): raise DataError(name, None, field, "no such model folder")
+    files = {f.name for f in p.iterdir()}
+    if not files: raise DataError(name, None, field, "the model folder is empty")
+    try: conf = json.loads((p / "config.json").read_text(encoding="utf-8"))
+    except FileNotFoundError: raise DataError(p / "config.json", None, field, "missing: not a transformers model folder") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e: raise DataError(p / "config.json", None, field, f"not readable JSON ({e})") from None
+    if not isinstance(conf, dict) or "model_type" not in conf: raise DataError(p / "config.json", None, "model_type", "missing: not a transformers config")
+    if not any(f.endswith(".safetensors") for f in files):
+        pickles = sorted(f for f in files if f.endswith((".bin", ".pt", ".pth", ".ckpt")))
+        why = f"only pickle weights ({', '.join(pickles)}): this project loads safetensors only" if pickles else "no *.safetensors weights"
+        raise DataError(name, None, field, why + " (convert with `save_pretrained(..., safe_serialization=True)` in an environment you trust)")
+    if conf.get("auto_map") and not trust_remote_code:
+        raise DataError(p / "config.json", None, "auto_map", "the model ships its own code and trust_remote_code is off: use a model transformers supports natively")
+
+def model_fingerprint(name):  # a config's model value
+    "For a local folder: a hash of its files' names, sizes and modification times (new weights, new key); None for hub ids and offline sources."
+    if name in TINY_MODELS or not Path(name).expanduser().is_dir(): return None
+    h = hashlib.sha256()
+    for f in sorted(Path(name).expanduser().rglob("*")):
+        if f.is_file(): st = f.stat(); h.update(f"{f.relative_to(Path(name).expanduser())}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+def use_bf16(cfg,  # a `PipelineConfig`
+             training=False):  # for a trainer (bf16 on GPUs only) rather than for generation
+    "Whether the policy runs under bf16 autocast: `cfg.bf16`, or where it is None, whether this machine does bf16 natively (for training: and is a GPU)."
+    import torch
     from multialign_nb.models import bf16_native
-    return bf16_native() if cfg.bf16 is None else cfg.bf16
+    if cfg.bf16 is not None: return cfg.bf16
+    return bf16_native() and (torch.cuda.is_available() or not training)
 
 PIPELINE_VERSION = 5  # part of every stage key: bump when what a stage computes changes without a config field changing
 
@@ -187,12 +220,15 @@ def _file_hash(*ps): return hashlib.sha256(b"".join(Path(p).read_bytes() for p i
 
 def stage_keys(stages, cfg):  # list of `Stage` in dependency order; a `PipelineConfig`
     "{stage name: key}: a hash of the fields it reads (the corpus and evaluation files by content) and of its upstream stages' keys."
+    for f in MODEL_FIELDS: check_model_folder(getattr(cfg, f), f)
     keys, data, files = {}, data_fingerprint(cfg), {k: _file_hash(v, train_variants(v) if k == "train_pairs" else None) for k, v in eval_files(cfg).items()}
+    files.update({f: [getattr(cfg, f), model_fingerprint(getattr(cfg, f))] for f in MODEL_FIELDS})  # a local model folder counts by its files
+    from multialign_nb import __version__
     for s in stages:
         missing = [a for a in s.after if a not in keys]
         if missing: raise ValueError(f"stage {s.name!r} comes before its input {missing[0]!r}")
-        value = lambda f: data if f == "data" else files[f] if f in files else use_bf16(cfg) if f == "bf16" else getattr(cfg, f)  # the precision as resolved here
-        payload = {"version": PIPELINE_VERSION, "stage": s.name, "fields": {f: value(f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
+        value = lambda f: data if f == "data" else files[f] if f in files else [use_bf16(cfg), use_bf16(cfg, True)] if f == "bf16" else getattr(cfg, f)  # the precision as resolved here
+        payload = {"version": PIPELINE_VERSION, "package": __version__, "stage": s.name, "fields": {f: value(f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
         keys[s.name] = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return keys
 
@@ -326,7 +362,7 @@ def _train_set(inputs):
 def _train(cfg, method, base, ds, folder, steps, learning_rate, **kw):
     from multialign_nb.preference import load_trained, train_preference
     run = train_preference(method, base, ds, folder / "train", seed=cfg.seed, max_steps=steps, batch_size=cfg.batch_size, grad_accum=cfg.grad_accum,
-                           learning_rate=learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, bf16=use_bf16(cfg), **kw)
+                           learning_rate=learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, bf16=use_bf16(cfg, training=True), **kw)
     model, tok = load_trained(run)
     model.save_pretrained(folder / "model"); tok.save_pretrained(folder / "model")
     found = sorted(Path(run).rglob("log_history.json"))  # one per training stage; the last stage's is the one reported

@@ -43,3 +43,16 @@ def test_training_is_reproducible_and_finite():
 def test_auroc_matches_hand_computation():
     # 3 safe x 2 unsafe pairs: safe scores 0.9, 0.6, 0.4; unsafe 0.5, 0.1 -> 5 of 6 pairs ordered
     assert auroc([0.9, 0.6, 0.4, 0.5, 0.1], [1, 1, 1, 0, 0]) == pytest.approx(5 / 6)
+
+
+def test_a_cached_aligner_is_reused_only_for_the_same_settings(tmp_path):
+    "`train_joint` reuses its folder for the same settings and data, and refuses it (not silently reuses it) for others."
+    from multialign_nb.contrastive import train_joint
+    enc, tok = tiny_encoder(); enc.save_pretrained(tmp_path / "enc"); tok.save_pretrained(tmp_path / "enc")
+    kw = dict(per_device_train_batch_size=8, warmup_steps=0, logging_steps=1)
+    a = train_joint(str(tmp_path / "enc"), out_dir=tmp_path / "al", max_steps=1, **kw)
+    assert (tmp_path / "al" / "run.json").exists() and not list(tmp_path.glob(".al.tmp-*"))
+    b = train_joint(str(tmp_path / "enc"), out_dir=tmp_path / "al", max_steps=1, **kw)
+    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    with pytest.raises(ValueError, match="other settings, data or loss"):
+        train_joint(str(tmp_path / "enc"), out_dir=tmp_path / "al", max_steps=2, **kw)

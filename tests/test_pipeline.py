@@ -126,3 +126,38 @@ def test_a_second_run_on_the_same_out_is_refused(tmp_path):
         r = cli("run", "--preset", "tiny", "--out", out, env={"MULTIALIGN_CACHE": str(tmp_path / "cache")})
     assert r.returncode == 2 and "another run is writing to it" in r.stderr and "Traceback" not in r.stderr, r.stderr[-1500:]
     assert not out.exists()
+
+
+def _broken(kind, d):
+    "A model folder broken in one way."
+    from multialign_nb.models import tiny_causal_lm
+    d.mkdir()
+    if kind == "empty": return "the model folder is empty"
+    m, t = tiny_causal_lm(); m.save_pretrained(d); t.save_pretrained(d)
+    if kind == "config":
+        (d / "config.json").write_text("{not json"); return "not readable JSON"
+    if kind == "pickle":
+        import torch
+        torch.save(m.state_dict(), d / "pytorch_model.bin"); (d / "model.safetensors").unlink(); return "only pickle weights (pytorch_model.bin)"
+    c = json.loads((d / "config.json").read_text()); c["auto_map"] = {"AutoModelForCausalLM": "modeling_x.XForCausalLM"}
+    (d / "config.json").write_text(json.dumps(c)); return "ships its own code and trust_remote_code is off"
+
+
+@pytest.mark.parametrize("kind", ["empty", "config", "pickle", "custom_code"])
+def test_a_broken_model_folder_is_refused_at_plan(kind, tmp_path):
+    "One line, rc 2, at --plan: before any stage could spend minutes and end in a traceback."
+    words = _broken(kind, tmp_path / "m")
+    r = cli("run", "--preset", "tiny", "--set", f"policy={tmp_path / 'm'}", "--plan")
+    assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr, r.stderr[-2000:]
+
+
+def test_new_weights_in_a_model_folder_change_the_keys(tmp_path):
+    "A local model folder counts by its files: new weights under the same name re-run the stages that use the model."
+    from multialign_nb.models import tiny_causal_lm
+    d = tmp_path / "m"; m, t = tiny_causal_lm(); m.save_pretrained(d); t.save_pretrained(d)
+    cfg = load_config("tiny", policy=str(d))
+    before = stage_keys(STAGES, cfg)
+    m2, _ = tiny_causal_lm(seed=1); m2.save_pretrained(d)
+    after = stage_keys(STAGES, cfg)
+    assert before["data"] == after["data"]
+    assert all(before[s.name] != after[s.name] for s in STAGES if s.name != "data")
