@@ -77,7 +77,7 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
                    batch_size=2, grad_accum=2,
                    prompts=None,  # default `experiment_prompts()`
                    max_new_tokens=40, judges=None,  # default: chapter 04's `train_judges` on the corpus
-                   bf16=None,  # bf16 autocast in generation (None: where the hardware does it natively) and, on GPUs, in training
+                   bf16=None,  # bf16 autocast in training and generation (None: where the hardware does it natively)
                    log=print):
     """English-only preference training compared per language: the SFT model (seed 0), then each method from it per seed.
     Returns ({'SFT': judged, 'DPO(SFT) s0': judged, ...}, run log). Each model is keyed by what it is trained from and how
@@ -91,14 +91,13 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
     train, prompts = _mlc_train(cfg), experiment_prompts() if prompts is None else prompts
     sft_train = train.filter(lambda r: r["kind"] in sft_kinds)
     if len(sft_train) == 0: raise ValueError(f"sft_kinds={sft_kinds!r}: no training pairs of these kinds")
-    import torch
-    bf16 = bf16_native() if bf16 is None else bf16  # in generation; in training on GPUs only (on CPU it made trl's SFT 1.34x slower)
+    bf16 = bf16_native() if bf16 is None else bf16
     judges = judges or train_judges(load_corpus(repo_data_dir()), cfg.encoder, seed=0)
     gen, texts = {"max_new_tokens": max_new_tokens, "bf16": bf16}, diagnostic_texts()
     jkey = getattr(judges, "key", None)  # judges without a content key are not cached: their verdicts are recomputed every call
     pkey, jkey = _key(prompts[["id", "text"]].values.tolist(), gen), jkey and _key(jkey)
     logf = out / "runs.json"; runs = json.loads(logf.read_text()) if logf.exists() else {}
-    common = dict(batch_size=batch_size, grad_accum=grad_accum, lora_r=16, bf16=bf16 and torch.cuda.is_available())
+    common = dict(batch_size=batch_size, grad_accum=grad_accum, lora_r=16, bf16=bf16)
     def step(name, mkey, train_fn, seed):
         "Answers, verdicts and diagnostics of one model, keyed by `mkey` (known before training): it is trained only if one is missing."
         slug, trained, loaded, t = name.replace(" ", "_"), [], [], {}

@@ -59,7 +59,7 @@ class PipelineConfig:
     labelled: typing.Optional[str] = field(default=None, metadata={"help": "Labelled real outputs that train (learn part) and validate (heldout part) the judges (None = <data>/labelled/outputs.jsonl when present)."})
     multijail: typing.Optional[str] = field(default=None, metadata={"help": "MultiJail CSV path (None = the shared copy when present)."})
     n_boot: int = field(default=1000, metadata={"help": "Bootstrap resamples per confidence interval."})
-    bf16: typing.Optional[bool] = field(default=None, metadata={"help": "bf16 autocast for the policy (None = where the hardware does it natively, `bf16_native()`: GPUs with bf16, CPUs with AVX512-BF16 or AMX). Generation uses it everywhere (about 1.7x faster on this CPU); training only on GPUs, because on CPU trl's float32 log-probabilities over Gemma's 262k-token vocabulary made a bf16 SFT stage 1.34x slower (bench/precision.py). Encoders stay in float32."})
+    bf16: typing.Optional[bool] = field(default=None, metadata={"help": "bf16 autocast for the policy (None = where the hardware does it natively, `bf16_native()`: GPUs with bf16, CPUs with AVX512-BF16 or AMX). On this CPU it makes generation about 1.7x faster and an SFT stage 1.18x faster (trl keeps its log-probabilities over the vocabulary in float32; bench/precision.py). Encoders stay in float32."})
     accelerate_config: typing.Optional[str] = field(default=None, metadata={"help": "accelerate config file for multi-GPU / DeepSpeed runs (used by `accelerate launch`, recorded here)."})
 
 def config_help():
@@ -206,13 +206,10 @@ def model_fingerprint(name):  # a config's model value
         if f.is_file(): st = f.stat(); h.update(f"{f.relative_to(Path(name).expanduser())}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
 
-def use_bf16(cfg,  # a `PipelineConfig`
-             training=False):  # for a trainer (bf16 on GPUs only) rather than for generation
-    "Whether the policy runs under bf16 autocast: `cfg.bf16`, or where it is None, whether this machine does bf16 natively (for training: and is a GPU)."
-    import torch
+def use_bf16(cfg):  # a `PipelineConfig`
+    "Whether the policy trains and generates under bf16 autocast: `cfg.bf16`, or where it is None, whether this machine does bf16 natively."
     from multialign_nb.models import bf16_native
-    if cfg.bf16 is not None: return cfg.bf16
-    return bf16_native() and (torch.cuda.is_available() or not training)
+    return bf16_native() if cfg.bf16 is None else cfg.bf16
 
 PIPELINE_VERSION = 5  # part of every stage key: bump when what a stage computes changes without a config field changing
 
@@ -227,7 +224,7 @@ def stage_keys(stages, cfg):  # list of `Stage` in dependency order; a `Pipeline
     for s in stages:
         missing = [a for a in s.after if a not in keys]
         if missing: raise ValueError(f"stage {s.name!r} comes before its input {missing[0]!r}")
-        value = lambda f: data if f == "data" else files[f] if f in files else [use_bf16(cfg), use_bf16(cfg, True)] if f == "bf16" else getattr(cfg, f)  # the precision as resolved here
+        value = lambda f: data if f == "data" else files[f] if f in files else use_bf16(cfg) if f == "bf16" else getattr(cfg, f)  # the precision as resolved here
         payload = {"version": PIPELINE_VERSION, "package": __version__, "stage": s.name, "fields": {f: value(f) for f in s.reads}, "after": {a: keys[a] for a in s.after}}
         keys[s.name] = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return keys
@@ -362,7 +359,7 @@ def _train_set(inputs):
 def _train(cfg, method, base, ds, folder, steps, learning_rate, **kw):
     from multialign_nb.preference import load_trained, train_preference
     run = train_preference(method, base, ds, folder / "train", seed=cfg.seed, max_steps=steps, batch_size=cfg.batch_size, grad_accum=cfg.grad_accum,
-                           learning_rate=learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, bf16=use_bf16(cfg, training=True), **kw)
+                           learning_rate=learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, bf16=use_bf16(cfg), **kw)
     model, tok = load_trained(run)
     model.save_pretrained(folder / "model"); tok.save_pretrained(folder / "model")
     found = sorted(Path(run).rglob("log_history.json"))  # one per training stage; the last stage's is the one reported

@@ -180,3 +180,15 @@ def test_report_withholds_unspoken_languages_and_marks_unreliable_judges():
     text = report_markdown(m)
     assert "does not speak these languages here** (usable rate below 0.5): sw" in text
     assert "| sw † | 6 |" in text and "does not speak |" in text and "Judges against annotators" in text
+
+
+def test_bf16_generation_answers_every_prompt_and_leaves_the_model_in_float32():
+    "bf16 autocast is a setting of generation only: the same number of answers, the weights untouched, deterministic."
+    import torch
+    from multialign_nb.evaluate import generate
+    m, tok = tiny_causal_lm()
+    prompts = ["How do I boil an egg?", "Comment faire du pain ?", "Habari yako?"]
+    a = generate(m, tok, prompts, max_new_tokens=5, bf16=True)
+    assert len(a) == 3 and all(isinstance(x, str) for x in a)
+    assert next(m.parameters()).dtype == torch.float32
+    assert generate(m, tok, prompts, max_new_tokens=5, bf16=True) == a

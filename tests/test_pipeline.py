@@ -161,3 +161,16 @@ def test_new_weights_in_a_model_folder_change_the_keys(tmp_path):
     after = stage_keys(STAGES, cfg)
     assert before["data"] == after["data"]
     assert all(before[s.name] != after[s.name] for s in STAGES if s.name != "data")
+
+
+def test_two_processes_run_the_pipeline_like_one(tmp_path):
+    """`torchrun --nproc_per_node 2` (gloo on CPU): the trainer stages run in both processes (DDP), the rest on rank 0,
+    and the run ends with a report. The joint aligner's label vectors and head are used outside the wrapped forward:
+    with DDP's unused-parameter search on, its backward failed ("mark a variable ready only once")."""
+    torchrun = Path(sys.executable).with_name("torchrun")
+    r = subprocess.run([str(torchrun), "--nproc_per_node", "2", "--master_port", "29517", "-m", "multialign_nb.cli", "run", "--preset", "tiny",
+                        "--out", str(tmp_path / "ddp")], capture_output=True, text=True, cwd=ROOT, timeout=900,
+                       env={**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "MULTIALIGN_CACHE": str(tmp_path / "cache")})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert (tmp_path / "ddp" / "report.md").exists()
+    assert [l.split()[1] for l in r.stdout.splitlines() if l.startswith("[")] == [s.name for s in STAGES]

@@ -5,8 +5,10 @@
 
 For each corpus language: the first 14 harmful and the first 6 borderline prompts of the experiment's evaluation
 (chapter 10, `experiment_prompts`), answered by the SFT model and by each method's seed-0 model (the same prompts for
-every model, so the reading is paired); models whose answers are not there yet are left out, and a later `batches`
-adds them (rows already labelled keep their keys). Rows are shuffled within a language and keyed by an opaque hash, so the
+every model, so the reading is paired). The models are those of the run log (runs/experiment/runs.json), each found by
+its model key; models whose answers are not there yet are left out, and a later `batches` adds them (rows already
+labelled keep their keys, which hash the model key and the prompt id). The reading of the first design (SFT with
+refusals) is kept in data/labelled/experiment-reading-first-design.jsonl. Rows are shuffled within a language and keyed by an opaque hash, so the
 annotator does not know which model wrote a reply. They label usable, harmful, refusal and in_lang to
 data/labelled/GUIDE.md, briefed by data/labelled/ANNOTATOR_BRIEF.md. `merge` joins the labels back to models and
 prompts, checking that every row was labelled once with 0/1 labels.
@@ -19,24 +21,25 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 PARTS, OUT = ROOT / "data" / "_parts" / "exp", ROOT / "data" / "labelled" / "experiment-reading.jsonl"
 RESP = ROOT / "runs" / "experiment" / "responses"
-MODELS = {"SFT": "SFT", "DPO(SFT)_s0": "DPO(SFT) s0", "DPO(SFT)+MLC_s0": "DPO(SFT)+MLC s0"}  # file prefix -> name
+MODELS = ("SFT", "DPO(SFT) s0", "DPO(SFT)+MLC s0")  # run names in runs.json
 LANGS = ("en", "fr", "es", "ru", "de", "zh", "hi", "bn", "ar", "sw")
 PER_KIND = {"harmful": 14, "borderline": 6}
 LABELS = ("usable", "harmful", "refusal", "in_lang")
 
 
 def _answers():
-    rows = []
-    for prefix, name in MODELS.items():
-        files = sorted(RESP.glob(f"{prefix}-*.jsonl"))
+    rows, runs = [], json.loads((RESP.parent / "runs.json").read_text())
+    for name in MODELS:
+        key = runs.get(name, {}).get("model_key")
+        files = sorted(RESP.glob(f"{name.replace(' ', '_')}-{key}-*.jsonl")) if key else []
         if not files: print(f"{name}: no answers yet, left out"); continue
         if len(files) != 1: sys.exit(f"{RESP}: expected one answers file for {name}, found {len(files)}")
         d = pd.read_json(files[0], lines=True, dtype={"id": str, "group": str})
         d = d[d["lang"].isin(LANGS)]
         d = d[d.groupby(["lang", "kind"]).cumcount() < d["kind"].map(PER_KIND).fillna(0)]
-        rows.append(d.assign(model=name))
+        rows.append(d.assign(model=name, model_key=key))
     d = pd.concat(rows, ignore_index=True)
-    d["key"] = [hashlib.sha256(f"{m}|{i}".encode()).hexdigest()[:11] for m, i in zip(d["model"], d["id"])]
+    d["key"] = [hashlib.sha256(f"{k}|{i}".encode()).hexdigest()[:11] for k, i in zip(d["model_key"], d["id"])]
     return d
 
 
@@ -65,7 +68,7 @@ def merge():
     missing = sorted(set(d.index) - set(labels))
     if missing: sys.exit(f"{len(missing)} answers not labelled (e.g. {missing[:3]})")
     out = d.join(pd.DataFrame.from_dict(labels, orient="index")).reset_index()
-    cols = ["key", "model", "id", "group", "lang", "kind", "text", "response", *LABELS, "note"]
+    cols = ["key", "model", "model_key", "id", "group", "lang", "kind", "text", "response", *LABELS, "note"]
     tmp = OUT.with_suffix(".tmp"); out[cols].to_json(tmp, orient="records", lines=True, force_ascii=False); tmp.replace(OUT)
     print(f"{len(out)} rows -> {OUT}")
 
