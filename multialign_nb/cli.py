@@ -81,8 +81,8 @@ def _run(args):
         for s in plan(cfg): print(f"{s['stage']:<9} {s['key']}  reads {', '.join(s['reads'])}")
         return
     out = args.out or f"runs/{args.preset}"
-    run(cfg, out)
-    print(f"wrote {out}/report.md, {out}/metrics.json and {out}/figures/")
+    if run(cfg, out) is not None:  # None in the other processes of a distributed run: rank 0 writes the report
+        print(f"wrote {out}/report.md, {out}/metrics.json and {out}/figures/")
 
 PRESET_NAMES = ("cpu", "gpu-small", "gpu-7b", "tiny")  # the keys of pipeline.PRESETS (a test keeps them equal)
 

@@ -360,6 +360,8 @@ def _train(cfg, method, base, ds, folder, steps, learning_rate, **kw):
     from multialign_nb.preference import load_trained, train_preference
     run = train_preference(method, base, ds, folder / "train", seed=cfg.seed, max_steps=steps, batch_size=cfg.batch_size, grad_accum=cfg.grad_accum,
                            learning_rate=learning_rate, lora=cfg.lora, lora_r=cfg.lora_r, bf16=use_bf16(cfg), **kw)
+    from accelerate import PartialState
+    if not PartialState().is_main_process: return []  # the other processes took part in training; rank 0 saved the weights and keeps them
     model, tok = load_trained(run)
     model.save_pretrained(folder / "model"); tok.save_pretrained(folder / "model")
     found = sorted(Path(run).rglob("log_history.json"))  # one per training stage; the last stage's is the one reported

@@ -77,6 +77,7 @@ def _mlc_fields():
         dataloader_num_workers=field(default=0, metadata={"help": "0: worker processes hang under nbdev_test."}),
         report_to=field(default="none", metadata={"help": "Logging integrations."}),
         remove_unused_columns=field(default=False, metadata={"help": "Keep the variants columns for the MLC collator."}),
+        ddp_find_unused_parameters=field(default=False, metadata={"help": "Off: the MLC extractor is used outside the wrapped forward, so DDP's search for unused parameters would mark it ready twice; every trainable parameter gets a gradient each step."}),
     )
 
 def _with_mlc(cls, base, doc, **extra):
@@ -84,7 +85,7 @@ def _with_mlc(cls, base, doc, **extra):
     ns = {"__doc__": doc, "__annotations__": {}, "__module__": __name__}
     types = dict(mlc_weight=float, mlc_tau=float, mlc_layer="int | None", mlc_centre=bool, mlc_dim="int | None", mlc_momentum=float,
                  mlc_max_langs="int | None", mlc_pivot=str, bf16=bool, gradient_checkpointing=bool, use_cpu=bool,
-                 dataloader_num_workers=int, report_to=str, remove_unused_columns=bool)
+                 dataloader_num_workers=int, report_to=str, remove_unused_columns=bool, ddp_find_unused_parameters=bool)
     for k, f in {**_mlc_fields(), **extra}.items():
         ns["__annotations__"][k] = types.get(k, type(f.default) if f.default is not None else "object"); ns[k] = f
     return dataclass(type(cls, (base,), ns))
@@ -204,6 +205,14 @@ def ref_logps_cache(trainer, dataset, name, batch_size,  # an `MLCDPOTrainer`; i
             ds = dataset.remove_columns([c for c in cols if c in dataset.column_names])
             for c in cols: ds = ds.add_column(c, t[c].tolist())
             return ds
+    acc = trainer.accelerator
+    if acc.num_processes > 1 and not dataset.cache_files:
+        # trl hands the result from rank 0 to the others through a file beside the dataset's cache files; an in-memory
+        # dataset has none, so each process would look in its own temporary folder. Give it a shared folder first.
+        shared = Path(folder) / f"dataset-{key[:24]}"
+        if acc.is_main_process and not shared.exists(): atomic_dir(shared, lambda tmp: dataset.save_to_disk(str(tmp)))
+        acc.wait_for_everyone()
+        dataset = datasets.load_from_disk(str(shared))
     ds = DPOTrainer._precompute_ref_logps(trainer, dataset, name, batch_size)
     if trainer.accelerator.is_main_process:
         path.parent.mkdir(parents=True, exist_ok=True)

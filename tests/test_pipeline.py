@@ -68,6 +68,7 @@ def test_a_run_writes_its_report(fresh_run):
     out, r = fresh_run
     assert sorted(p.name for p in out.iterdir()) == ["figures", "metrics.json", "report.md", "run.json", "stages"]
     assert [l.split()[1] for l in r.stdout.splitlines() if l.startswith("[")] == [s.name for s in STAGES]
+    assert r.stdout.count("wrote ") == 1  # rank 0 writes the report, once
     m = json.loads((out / "metrics.json").read_text())
     langs = m["evaluation"]["results"]["model"]["langs"]
     assert list(langs) == ["en", "fr", "sw", "all"] and set(m["evaluation"]["results"]) == {"model", "base"}
@@ -166,7 +167,8 @@ def test_new_weights_in_a_model_folder_change_the_keys(tmp_path):
 def test_two_processes_run_the_pipeline_like_one(tmp_path):
     """`torchrun --nproc_per_node 2` (gloo on CPU): the trainer stages run in both processes (DDP), the rest on rank 0,
     and the run ends with a report. The joint aligner's label vectors and head are used outside the wrapped forward:
-    with DDP's unused-parameter search on, its backward failed ("mark a variable ready only once")."""
+    with DDP's unused-parameter search on, its backward failed ("mark a variable ready only once"), and so did DPO's with the
+    MLC extractor; rank 1 then tried to load adapters only rank 0 had saved."""
     torchrun = Path(sys.executable).with_name("torchrun")
     r = subprocess.run([str(torchrun), "--nproc_per_node", "2", "--master_port", "29517", "-m", "multialign_nb.cli", "run", "--preset", "tiny",
                         "--out", str(tmp_path / "ddp")], capture_output=True, text=True, cwd=ROOT, timeout=900,
@@ -174,3 +176,4 @@ def test_two_processes_run_the_pipeline_like_one(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert (tmp_path / "ddp" / "report.md").exists()
     assert [l.split()[1] for l in r.stdout.splitlines() if l.startswith("[")] == [s.name for s in STAGES]
+    assert r.stdout.count("wrote ") == 1  # rank 0 writes the report, once
