@@ -134,7 +134,8 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
     def dpo_run(name, spec, seed, key):
         if not (sft_model / "config.json").exists():  # every DPO run starts from these merged SFT weights
             m, tok = load_trained(sft_run())
-            atomic_dir(sft_model, lambda tmp: (m.save_pretrained(tmp), tok.save_pretrained(tmp)))
+            card = (Path(sft_run()) / "README.md").read_text(encoding="utf-8").replace("library_name: peft", "library_name: transformers")
+            atomic_dir(sft_model, lambda tmp: (m.save_pretrained(tmp), tok.save_pretrained(tmp), (tmp / "README.md").write_text(card, encoding="utf-8")))
         return train_preference("dpo", str(sft_model), train, out / f"{_slug(name, seed)}-{key}", seed=seed, max_steps=dpo_steps, beta=beta,
                                 loss_type=("sigmoid", "sft"), **{**common, "learning_rate": learning_rate, **spec})
     for seed in seeds:

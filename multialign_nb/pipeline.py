@@ -364,6 +364,8 @@ def _train(cfg, method, base, ds, folder, steps, learning_rate, **kw):
     if not PartialState().is_main_process: return []  # the other processes took part in training; rank 0 saved the weights and keeps them
     model, tok = load_trained(run)
     model.save_pretrained(folder / "model"); tok.save_pretrained(folder / "model")
+    card = (Path(run) / "README.md").read_text(encoding="utf-8").replace("library_name: peft", "library_name: transformers")  # merged weights
+    (folder / "model" / "README.md").write_text(card, encoding="utf-8")  # the model card travels with the weights
     found = sorted(Path(run).rglob("log_history.json"))  # one per training stage; the last stage's is the one reported
     return json.loads(found[-1].read_text()) if found else []
 

@@ -18,8 +18,8 @@ from .mlc import MLCExtractor, check_layer, group_reps, mlc_loss, save_extractor
 
 # %% auto #0
 __all__ = ['MLC_COLUMNS', 'MLCSFTConfig', 'MLCDPOConfig', 'METHODS', 'RUN_FILE', 'MLCCollator', 'MLCMixin', 'ref_cache_key',
-           'ref_logps_cache', 'frozen_copy', 'MLCDPOTrainer', 'MLCSFTTrainer', 'conversational', 'train_preference',
-           'load_trained']
+           'ref_logps_cache', 'frozen_copy', 'MLCDPOTrainer', 'MLCSFTTrainer', 'conversational', 'model_card',
+           'train_preference', 'load_trained']
 
 # %% ../nbs/06_preference.ipynb #21d65d16
 MLC_COLUMNS = ("variants", "variant_langs")
@@ -305,6 +305,46 @@ def conversational(ds):  # a Dataset with prompt/chosen/rejected as strings or a
     if len(ds) == 0 or not isinstance(ds[0]["prompt"], str): return ds
     return datasets.Dataset.from_list([{**r, **chat_pair(r["prompt"], r["chosen"], r["rejected"])} for r in ds])
 
+def _base_name(base):
+    "The base model's name for a card: a hub id as given, an offline source's hub id, a local folder's card's `base_model`, else its folder name."
+    from multialign_nb.models import OFFLINE_SOURCES, converted_dir
+    p = Path(base)
+    if not p.is_dir(): return str(base)
+    for hub_id in OFFLINE_SOURCES:
+        if p.resolve() == Path(converted_dir(hub_id)).resolve(): return hub_id
+    card = p / "README.md"
+    if card.exists():
+        for line in card.read_text(encoding="utf-8").splitlines():
+            if line.startswith("base_model:"): return line.split(":", 1)[1].strip()
+    return p.name
+
+def model_card(s, metrics=None):  # the run settings `train_preference` records; optional {name: text} of evaluation figures
+    "A model card (YAML header: base model, library, license, tags) describing how a `train_preference` run was trained."
+    from multialign_nb import __version__
+    from multialign_nb.models import OFFLINE_SOURCES
+    base = _base_name(s["base"])
+    gemma = "gemma" in base.lower()
+    lic = "gemma" if gemma else {"apache-2.0": "apache-2.0", "mit": "mit"}.get(str(getattr(OFFLINE_SOURCES.get(base), "license", "")).split(" ")[0].lower(), "other")
+    tags = ["multialign_nb", *s["stages"], *(["mlc"] if s["mlc_weight"] else []), *(["lora"] if s["lora"] else [])]
+    head = "\n".join(["---", f"base_model: {base}", f"library_name: {'peft' if s['lora'] else 'transformers'}", f"license: {lic}",
+                      "tags:", *[f"- {t}" for t in tags], "---", ""])
+    rows = [("method", " -> ".join(s["stages"])), ("steps", f"{s['sft_steps']} SFT" if s["stages"] == ["sft"] else f"{s['max_steps']}" + (f" (after {s['sft_steps']} SFT)" if "sft" in s["stages"] else "")),
+            ("learning rate", s["learning_rate"]), ("batch", f"{s['batch_size']} x {s['grad_accum']} accumulation"), ("LoRA rank", s["lora_r"] if s["lora"] else "full fine-tuning"),
+            ("DPO beta, loss", f"{s['beta']}, {'+'.join(s['loss_type'])}" if "dpo" in s["stages"] else "-"),
+            ("MLC weight, tau, layer", f"{s['mlc_weight']}, {s['mlc_tau']}, {s['mlc_layer']}" if s["mlc_weight"] else "0 (off)"),
+            ("training pairs", f"{s['n_train']} (sha256 {s['data_hash'][:16]})"), ("seed", s["seed"]), ("bf16 autocast", s.get("bf16", False)),
+            ("trained by", f"multialign_nb {__version__}")]
+    body = [f"# {' -> '.join(s['stages']).upper()} of {base} (multialign_nb)", "",
+            "English preference training for multilingual safety (SFT, DPO, optionally the MLC consistency term). How it was trained:", "",
+            "| setting | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in rows], ""]
+    if s["lora"] and len(s["stages"]) > 1:
+        body += [f"Load with `multialign_nb.preference.load_trained(folder)`, which merges each stage's adapter in order ({', then '.join(s['stages'])}):"
+                 " the last adapter alone on the base model would leave out the earlier stages.", ""]
+    body += ["## Evaluation", "", *([f"- {k}: {v}" for k, v in metrics.items()] if metrics else
+             ["None recorded with the weights: evaluate with `multialign eval` (per-language usable, harmful and over-refusal rates, with n and intervals)."]), ""]
+    if gemma: body += ["## License", "", "A derivative of Gemma: the Gemma Terms of Use apply (https://ai.google.dev/gemma/terms), including its use restrictions.", ""]
+    return head + "\n".join(body)
+
 def train_preference(method,  # 'sft', 'dpo' or 'dpo_sft' (SFT, then DPO from the SFT weights)
                      model_name_or_path,  # hub id (offline sources work) or local folder of the base model
                      train_dataset,  # datasets.Dataset with prompt/chosen/rejected (+ variants, variant_langs for MLC)
@@ -342,6 +382,7 @@ def train_preference(method,  # 'sft', 'dpo' or 'dpo_sft' (SFT, then DPO from th
             trainer = _run_stage(stage, m, tok, train_dataset, tmp / stage, st, ref_cache_dir or cache_dir() / "ref-logps")
             m = _finish_stage(trainer, tmp / stage, i == len(s["stages"]) - 1, lora)
         tok.save_pretrained(tmp / "tokenizer"); (tmp / RUN_FILE).write_text(json.dumps(s, indent=1))
+        (tmp / "README.md").write_text(model_card(s), encoding="utf-8")
     return atomic_dir(out, fill)
 
 # %% ../nbs/06_preference.ipynb #b850f766

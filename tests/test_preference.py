@@ -132,3 +132,17 @@ def test_train_preference_dpo_sft_round_trip(data, tmp_path, lora):
     assert train_preference("dpo_sft", base, data, tmp_path / "run", **kw) == out  # reused
     with pytest.raises(ValueError, match="other settings"): train_preference("dpo", base, data, tmp_path / "run", **kw)
     assert stale_tmp_dirs(tmp_path / "run") == [] and not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
+def test_a_trained_run_carries_a_model_card(tmp_path):
+    "README.md with a YAML header (base model, library, license, tags), the settings, and how to load a multi-stage run."
+    import datasets
+    from multialign_nb.models import tiny_causal_lm
+    from multialign_nb.preference import train_preference
+    m, t = tiny_causal_lm(); m.save_pretrained(tmp_path / "lm"); t.save_pretrained(tmp_path / "lm")
+    ds = datasets.Dataset.from_list([{"prompt": f"q{i}", "chosen": "yes", "rejected": "no"} for i in range(8)])
+    run = train_preference("dpo_sft", str(tmp_path / "lm"), ds, tmp_path / "run", max_steps=1, batch_size=2)
+    card = (run / "README.md").read_text()
+    head = card.split("---")[1]
+    assert "base_model: lm" in head and "library_name: peft" in head and "license: other" in head and "- dpo" in head and "- mlc" not in head
+    assert "| training pairs | 8 (sha256 " in card and "load_trained(folder)" in card
