@@ -110,10 +110,10 @@ def run_experiment(out="runs/experiment",  # trained models, responses, verdicts
         diag = out / "diagnostics" / f"{slug}-{mkey}.json"
         if not diag.exists():
             d = _diagnostics(*model(), texts); atomic_write(diag, lambda p: Path(p).write_text(json.dumps(d, indent=1)))
-        t0, rf = time.time(), out / "responses" / f"{slug}-{mkey}-{pkey}.jsonl"
+        t0, rf, trained_before = time.time(), out / "responses" / f"{slug}-{mkey}-{pkey}.jsonl", t.get("train", 0)
         generated = not rf.exists()
         resp = _cached_jsonl(rf, lambda: _responses(model(), prompts, gen, False))
-        t_gen = time.time() - t0 - t.get("train", 0)
+        t_gen = time.time() - t0 - (t.get("train", 0) - trained_before)  # less any training that happened inside this window
         j = _cached_jsonl(out / "judged" / f"{slug}-{mkey}-{pkey}-{jkey}.jsonl", lambda: judge_responses(resp, judges)) if jkey else judge_responses(resp, judges)
         old = runs.get(name, {}) if runs.get(name, {}).get("model_key") == mkey else {}
         if trained or not old:  # the record is written by the call that trained the model (or, lacking one, from its folder)
