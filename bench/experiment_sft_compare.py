@@ -9,10 +9,10 @@ from multialign_nb.data import load_corpus, repo_data_dir
 from multialign_nb.evaluate import evaluate_responses, judge_responses, train_judges
 R = Path("runs/experiment")
 runs = json.loads((R / "runs.json").read_text())
-new = pd.read_json(next((R / "judged").glob("SFT-434215010725-*.jsonl")), lines=True, dtype={"id": str, "group": str})
 judges = train_judges(load_corpus(repo_data_dir()), "intfloat/multilingual-e5-small", seed=0)
-f = next((R / "responses").glob("SFT-6260644fedd3-*.jsonl"))
-old = judge_responses(pd.read_json(f, lines=True, dtype={"id": str, "group": str}), judges)
+read = lambda key: pd.read_json(next((R / "responses").glob(f"SFT-{key}-*.jsonl")), lines=True, dtype={"id": str, "group": str})
+new = judge_responses(read(runs["SFT"]["model_key"]), judges)
+old = judge_responses(read(runs["SFT, helpful answers and refusals (first design)"]["model_key"]), judges)
 cmp = evaluate_responses(new, old, n_boot=1000)
 n, o = cmp["results"]["model"]["langs"], cmp["results"]["base"]["langs"]
 c = lambda d: "-" if not d or d["value"] is None else f"{d['value']:+.2f} [{d['ci_low']:+.2f}, {d['ci_high']:+.2f}]"
